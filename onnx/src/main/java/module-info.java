@@ -1,0 +1,6 @@
+/** Fovea ONNX import and inference sessions. */
+module dev.fovea.onnx {
+    requires transitive dev.fovea.nn;
+
+    exports dev.fovea.onnx;
+}

@@ -1,0 +1,223 @@
+package dev.fovea.simd.parallel;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The threads a kernel may use: a thread count and a pool of its own (never the common pool).
+ *
+ * <p>Work is split statically: {@link #run(int, PartTask)} hands part {@code i} of {@code parts}
+ * to one thread, and {@link #parallelFor(int, int, RangeTask)} cuts {@code [0, n)} into contiguous
+ * ranges with {@link #partBegin(int, int, int)}. Kernels split over outputs and keep every
+ * reduction inside one part, so results are bit-identical for any thread count. The calling
+ * thread runs a share itself; a context of one thread runs everything on the caller and takes no
+ * locks. A call made from inside one of this context's tasks runs inline (no nested fan-out), so
+ * nesting cannot deadlock.
+ *
+ * <p>The {@linkplain #defaultContext() default context} has {@code -Dfovea.threads} threads, or one
+ * per available processor. Contexts made with {@link #create(int)} should be closed; the default
+ * one lives as long as the JVM (its threads are daemons). Safe for concurrent use by many callers.
+ */
+public final class ComputeContext implements AutoCloseable {
+    /** System property giving the default context's thread count. */
+    public static final String THREADS_PROPERTY = "fovea.threads";
+
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    private static final ThreadLocal<ComputeContext> RUNNING_IN = new ThreadLocal<>();
+
+    private final int threads;
+    private final ExecutorService pool;
+
+    private ComputeContext(int threads) {
+        this.threads = threads;
+        if (threads == 1) {
+            this.pool = null;
+        } else {
+            int poolId = POOL_IDS.incrementAndGet();
+            AtomicInteger threadIds = new AtomicInteger();
+            ThreadFactory factory = runnable -> {
+                Thread t = new Thread(() -> {
+                    RUNNING_IN.set(this);
+                    runnable.run();
+                }, "fovea-compute-" + poolId + "-" + threadIds.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+            this.pool = new ThreadPoolExecutor(threads - 1, threads - 1, 0L, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), factory);
+        }
+    }
+
+    /**
+     * Creates a context with its own pool of {@code threads - 1} workers (the caller is the last).
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static ComputeContext create(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("ComputeContext.create: threads must be >= 1, got " + threads);
+        }
+        return new ComputeContext(threads);
+    }
+
+    /** Returns the shared default context, sized by {@code -Dfovea.threads} or the processor count. */
+    public static ComputeContext defaultContext() {
+        return DefaultHolder.INSTANCE;
+    }
+
+    /** Returns the thread count {@link #defaultContext()} has or will have. */
+    public static int defaultThreads() {
+        return DefaultHolder.THREADS;
+    }
+
+    private static final class DefaultHolder {
+        static final int THREADS = parseThreads(System.getProperty(THREADS_PROPERTY));
+        static final ComputeContext INSTANCE = new ComputeContext(THREADS);
+    }
+
+    static int parseThreads(String value) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (value == null || value.isBlank()) {
+            return cpus;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a whole number >= 1, got '"
+                + value + "'");
+    }
+
+    /** Returns the number of threads work is spread over (1 means the caller only). */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Returns the first index of part {@code part} when {@code [0, n)} is cut into {@code parts}
+     * contiguous ranges whose sizes differ by at most one; part {@code p} is
+     * {@code [partBegin(n, parts, p), partBegin(n, parts, p + 1))}.
+     */
+    public static int partBegin(int n, int parts, int part) {
+        return (int) ((long) n * part / parts);
+    }
+
+    /**
+     * Runs {@code task.run(part, parts)} for every part in {@code [0, parts)}, spread over this
+     * context's threads (part {@code i} goes to thread {@code i % threads}), and returns when all
+     * are done. An exception thrown by any part is rethrown here after all parts finished.
+     *
+     * @throws IllegalArgumentException if {@code parts < 0}
+     */
+    public void run(int parts, PartTask task) {
+        if (parts < 0) {
+            throw new IllegalArgumentException("ComputeContext.run: parts must be >= 0, got " + parts);
+        }
+        int workers = Math.min(parts, threads);
+        if (workers <= 1 || RUNNING_IN.get() != null || pool == null) {
+            for (int p = 0; p < parts; p++) {
+                task.run(p, parts);
+            }
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(workers - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int w = 1; w < workers; w++) {
+            int worker = w;
+            pool.execute(() -> {
+                try {
+                    runShare(task, parts, worker, workers);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        RUNNING_IN.set(this);
+        try {
+            runShare(task, parts, 0, workers);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        } finally {
+            RUNNING_IN.remove();
+        }
+        awaitUninterruptibly(done);
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        if (t != null) {
+            throw new IllegalStateException("ComputeContext task failed", t);
+        }
+    }
+
+    /**
+     * Cuts {@code [0, n)} into at most {@code threads()} contiguous ranges of at least {@code grain}
+     * indices each (fewer ranges when {@code n} is small) and runs {@code body} on each.
+     *
+     * @throws IllegalArgumentException if {@code n < 0} or {@code grain < 1}
+     */
+    public void parallelFor(int n, int grain, RangeTask body) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("ComputeContext.parallelFor: need n >= 0 and grain >= 1, got n="
+                    + n + ", grain=" + grain);
+        }
+        if (n == 0) {
+            return;
+        }
+        int parts = (int) Math.max(1, Math.min(threads, (long) n / grain));
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        run(parts, (part, count) -> body.run(partBegin(n, count, part), partBegin(n, count, part + 1)));
+    }
+
+    private static void runShare(PartTask task, int parts, int worker, int workers) {
+        for (int p = worker; p < parts; p += workers) {
+            task.run(p, parts);
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops this context's worker threads; closing the default context is a no-op. */
+    @Override
+    public void close() {
+        if (pool != null && this != DefaultHolder.INSTANCE) {
+            pool.shutdown();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ComputeContext[threads=" + threads + "]";
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Fovea kernels: GEMM, convolution, pooling, elementwise and reduction kernels written with the
+ * JDK Vector API over off-heap {@link java.lang.foreign.MemorySegment}s, the CPU capability probe
+ * and the {@link dev.fovea.simd.parallel.ComputeContext} that runs them on threads.
+ */
+module dev.fovea.simd {
+    requires jdk.incubator.vector;
+
+    exports dev.fovea.simd;
+    exports dev.fovea.simd.parallel;
+}

@@ -1,0 +1,126 @@
+package dev.fovea.simd.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ComputeContextTest {
+    @Test
+    void partsTileTheRangeExactlyWithSizesWithinOne() {
+        for (int n : new int[] {0, 1, 2, 7, 100, 1001}) {
+            for (int parts = 1; parts <= 9; parts++) {
+                assertEquals(0, ComputeContext.partBegin(n, parts, 0));
+                assertEquals(n, ComputeContext.partBegin(n, parts, parts));
+                int min = Integer.MAX_VALUE;
+                int max = 0;
+                for (int p = 0; p < parts; p++) {
+                    int size = ComputeContext.partBegin(n, parts, p + 1) - ComputeContext.partBegin(n, parts, p);
+                    min = Math.min(min, size);
+                    max = Math.max(max, size);
+                }
+                assertTrue(max - min <= 1, "n=" + n + " parts=" + parts);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 8})
+    void runExecutesEveryPartExactlyOnce(int threads) {
+        try (ComputeContext ctx = ComputeContext.create(threads)) {
+            for (int parts : new int[] {0, 1, 2, 5, 33}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(parts);
+                ctx.run(parts, (part, count) -> {
+                    assertEquals(parts, count);
+                    hits.incrementAndGet(part);
+                });
+                for (int p = 0; p < parts; p++) {
+                    assertEquals(1, hits.get(p), "part " + p + " of " + parts);
+                }
+            }
+        }
+    }
+
+    @Test
+    void parallelForCoversEveryIndexOnceAndHonoursGrain() {
+        try (ComputeContext ctx = ComputeContext.create(4)) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(1000);
+            ctx.parallelFor(1000, 1, (b, e) -> {
+                for (int i = b; i < e; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(1, hits.get(i));
+            }
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            ctx.parallelFor(10, 100, (b, e) -> seen.add(Thread.currentThread()));
+            assertEquals(Set.of(Thread.currentThread()), seen, "below the grain the caller runs alone");
+        }
+    }
+
+    @Test
+    void oneThreadRunsOnTheCaller() {
+        try (ComputeContext ctx = ComputeContext.create(1)) {
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            ctx.run(6, (p, n) -> seen.add(Thread.currentThread()));
+            assertEquals(Set.of(Thread.currentThread()), seen);
+        }
+    }
+
+    @Test
+    void twoThreadsUseAWorker() {
+        try (ComputeContext ctx = ComputeContext.create(2)) {
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            ctx.run(2, (p, n) -> seen.add(Thread.currentThread()));
+            assertEquals(2, seen.size());
+            assertTrue(seen.contains(Thread.currentThread()));
+        }
+    }
+
+    @Test
+    void nestedRunsInlineWithoutDeadlock() {
+        try (ComputeContext ctx = ComputeContext.create(2)) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(4 * 3);
+            ctx.run(4, (outer, no) -> ctx.run(3, (inner, ni) -> hits.incrementAndGet(outer * 3 + inner)));
+            for (int i = 0; i < 12; i++) {
+                assertEquals(1, hits.get(i));
+            }
+        }
+    }
+
+    @Test
+    void exceptionInAWorkerPartIsRethrownToTheCaller() {
+        try (ComputeContext ctx = ComputeContext.create(2)) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> ctx.run(2, (p, n) -> {
+                        if (p == 1) {
+                            throw boom;
+                        }
+                    }));
+            assertSame(boom, thrown);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithTheirValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ComputeContext.create(0));
+        assertTrue(e.getMessage().contains("threads must be >= 1, got 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ComputeContext.parseThreads("two"));
+        assertThrows(IllegalArgumentException.class, () -> ComputeContext.parseThreads("0"));
+        assertEquals(3, ComputeContext.parseThreads(" 3 "));
+        assertEquals(Runtime.getRuntime().availableProcessors(), ComputeContext.parseThreads(null));
+        try (ComputeContext ctx = ComputeContext.create(1)) {
+            assertThrows(IllegalArgumentException.class, () -> ctx.run(-1, (p, n) -> { }));
+            assertThrows(IllegalArgumentException.class, () -> ctx.parallelFor(5, 0, (b, e2) -> { }));
+        }
+    }
+}
