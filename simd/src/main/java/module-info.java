@@ -7,5 +7,8 @@ module dev.fovea.simd {
     requires jdk.incubator.vector;
 
     exports dev.fovea.simd;
+    exports dev.fovea.simd.gemm;
     exports dev.fovea.simd.parallel;
+    exports dev.fovea.simd.eltwise;
+    exports dev.fovea.simd.reduce;
 }
