@@ -1,0 +1,43 @@
+package dev.fovea.bench;
+
+import dev.fovea.bench.gemm.GemmCommand;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of {@code ./fovea bench ...}: runs a family of JMH benchmarks programmatically and
+ * prints a summary. Commands:
+ * <pre>
+ *   gemm [--threads N] [--quick] [--json FILE]   FMA peak + SGEMM points, % of peak, x naive
+ * </pre>
+ * Run as {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar
+ * dev.fovea.bench.BenchMain gemm ...}. For any other JMH run, use {@code org.openjdk.jmh.Main}
+ * (the jar's main class) directly.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    /** Runs the command in {@code args[0]}; exits with 2 on a usage error. */
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            usage();
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            int code = switch (args[0]) {
+                case "gemm" -> GemmCommand.run(rest, System.out);
+                default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
+            };
+            System.exit(code);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            usage();
+            System.exit(2);
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: BenchMain gemm [--threads N] [--quick] [--json FILE|DIR]");
+    }
+}

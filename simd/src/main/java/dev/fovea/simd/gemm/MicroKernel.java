@@ -1,0 +1,61 @@
+package dev.fovea.simd.gemm;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One register-blocked micro-kernel family: the tile it computes, how its operands are packed,
+ * and how a finished tile is written to C. {@link SgemmDriver} runs the cache-blocked loops around
+ * it; each implementation keeps its species in a {@code static final} field and its FMA loop in
+ * small static methods so that C2 compiles them (see PERFORMANCE-NOTES, "C1/C2 trap").
+ *
+ * <p>A micro-kernel call multiplies a packed A panel ({@code h} rows by {@code kc}, element
+ * {@code (r, p)} at {@code a[ai + p * h + r]}) by a packed B panel ({@code kc} by {@code w},
+ * element {@code (p, q)} at {@code b[bi + p * w + q]}) and writes the {@code h x w} product to
+ * {@code tile} with row stride {@link #nr()}. Panels are zero-padded to {@code h x w}, so the
+ * kernel never branches on the valid size; {@link #store} writes only the valid part.
+ */
+sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernelScalar {
+    /** Rows of a full tile (MR). */
+    int mr();
+
+    /** Columns of a full tile (NR). */
+    int nr();
+
+    /** Vector width in bits of this kernel, 0 for the scalar one (for reports and PackedMatrix checks). */
+    int bits();
+
+    /** Returns the packed height of an A panel holding {@code rows} (1..mr) valid rows. */
+    int panelRows(int rows);
+
+    /** Returns the packed width of a B panel holding {@code cols} (1..nr) valid columns. */
+    int panelCols(int cols);
+
+    /** Computes the {@code h x w} tile of packed panels over {@code kc} steps into {@code tile}. */
+    void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile);
+
+    /**
+     * Computes a full {@code mr x nr} tile like {@link #multiply}, reading the B panel from its
+     * source (B not transposed, row p at element {@code bIdx + p * ldb}) and writing it packed to
+     * {@code bp[bi..]} on the way, for the later A panels of the block.
+     */
+    void multiplyPackB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, float[] bp, int bi, int kc,
+                       float[] tile);
+
+    /**
+     * Writes the top-left {@code rows x cols} of {@code tile} to C at element {@code cIdx}:
+     * {@code C = alpha * tile + beta * C} ({@code C} not read when {@code beta == 0}), then, when
+     * {@code epilogue} is non-null, its bias for output row {@code row0 + r} / column
+     * {@code col0 + q} and its activation.
+     */
+    void store(float[] tile, int rows, int cols, MemorySegment c, long cIdx, int ldc, float alpha, float beta,
+               Epilogue epilogue, int row0, int col0);
+
+    /**
+     * Packs {@code B[k0 .. k0+kc) x [j0 .. j0+nc)} (B not transposed, {@code B(p, q)} at
+     * {@code bOff + p * ldb + q}) into consecutive panels of {@link #nr()} columns, the last one
+     * {@link #panelCols} wide, panel {@code t} starting at {@code dst[t * nr * kc]}; with
+     * {@code edgeOnly}, only the last panel if it is narrower than nr (the full ones are then
+     * packed by {@link #multiplyPackB}).
+     */
+    void packB(MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst, boolean edgeOnly);
+}

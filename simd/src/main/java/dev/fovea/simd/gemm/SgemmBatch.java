@@ -1,0 +1,68 @@
+package dev.fovea.simd.gemm;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Runs the items of a batched GEMM: spread over the threads one whole (single-threaded) GEMM
+ * each when there are enough of them, otherwise one after another, each threaded inside. Both
+ * give the same bits, because a GEMM's result does not depend on its thread count.
+ */
+final class SgemmBatch {
+    /** A context that runs everything on the caller, for the items of an item-parallel batch. */
+    private static final ComputeContext SERIAL = ComputeContext.create(1);
+    /**
+     * Items larger than this (64 MFLOP, ~0.6 ms on one core) are threaded inside unless the batch
+     * divides evenly over the threads: inner threading balances better than whole items.
+     */
+    private static final double ITEM_PARALLEL_MAX_FLOPS = 1 << 26;
+
+    private SgemmBatch() {}
+
+    /** Runs a batch of GEMMs that pack A. */
+    static void run(MicroKernel kern, ComputeContext ctx, int batch, boolean transA, boolean transB, int m, int n,
+                    int k, float alpha, MemorySegment a, long aOff, int lda, long strideA,
+                    MemorySegment b, long bOff, int ldb, long strideB, float beta,
+                    MemorySegment c, long cOff, int ldc, long strideC, Epilogue epilogue) {
+        ItemTask task = (context, t) -> SgemmDriver.gemm(context, new SgemmDriver.Job(kern, transA, transB, m, n, k,
+                alpha, a, aOff + t * strideA, lda, b, bOff + t * strideB, ldb, beta, c, cOff + t * strideC, ldc,
+                epilogue));
+        runItems(ctx, batch, m, n, k, SgemmDriver.shareable(a, b, c, epilogue), task);
+    }
+
+    /** Runs a batch of GEMMs sharing the pre-packed {@code a}. */
+    static void run(ComputeContext ctx, int batch, PackedMatrix a, boolean transB, int n, float alpha,
+                    MemorySegment b, long bOff, int ldb, long strideB, float beta,
+                    MemorySegment c, long cOff, int ldc, long strideC, Epilogue epilogue) {
+        int m = a.rows();
+        int k = a.depth();
+        ItemTask task = (context, t) -> SgemmDriver.gemmPrepacked(context, new SgemmDriver.Job(a.kernel(), false,
+                transB, m, n, k, alpha, null, 0, k, b, bOff + t * strideB, ldb, beta, c, cOff + t * strideC, ldc,
+                epilogue), a.data());
+        runItems(ctx, batch, m, n, k, SgemmDriver.shareable(null, b, c, epilogue), task);
+    }
+
+    private interface ItemTask {
+        void run(ComputeContext ctx, long item);
+    }
+
+    private static void runItems(ComputeContext ctx, int batch, int m, int n, int k, boolean shareable,
+                                 ItemTask task) {
+        int threads = shareable ? ctx.threads() : 1;
+        double flops = 2.0 * m * n * k;
+        boolean itemParallel = threads > 1 && batch >= threads && flops * batch >= SgemmDriver.PARALLEL_MIN_FLOPS
+                && (flops <= ITEM_PARALLEL_MAX_FLOPS || batch % threads == 0);
+        if (!itemParallel) {
+            for (int t = 0; t < batch; t++) {
+                task.run(ctx, t);
+            }
+            return;
+        }
+        ctx.run(threads, (part, parts) -> {
+            int end = ComputeContext.partBegin(batch, parts, part + 1);
+            for (int t = ComputeContext.partBegin(batch, parts, part); t < end; t++) {
+                task.run(SERIAL, t);
+            }
+        });
+    }
+}

@@ -1,0 +1,62 @@
+package dev.fovea.simd.gemm;
+
+import java.util.Arrays;
+
+/**
+ * The packing buffers of one thread, cached so that the steady state allocates nothing: each
+ * array grows to the largest size a call on this thread needed and is kept for the thread's life
+ * (at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels for A, {@code KC * NC}
+ * for B: about 9 MiB per thread that ran a large GEMM).
+ *
+ * <p>Why heap {@code float[]} and not a native workspace: the packed panels are read in the
+ * micro-kernel's inner loop, and there heap arrays measured 85-90% of peak against 74-81% (and
+ * unstable) for segment reads (PERFORMANCE-NOTES, Zen 4); array indexing also lets C2 hoist the
+ * range checks out of the k loop. The calling thread's A buffer is shared read-only with the
+ * context's workers for the duration of one call, which is safe because the caller is blocked in
+ * that call.
+ */
+final class SgemmBuffers {
+    private static final ThreadLocal<SgemmBuffers> LOCAL = ThreadLocal.withInitial(SgemmBuffers::new);
+
+    private float[] a = new float[0];
+    private float[] b = new float[0];
+    private float[] tile = new float[0];
+
+    private SgemmBuffers() {}
+
+    /** Returns the buffers of the current thread. */
+    static SgemmBuffers local() {
+        return LOCAL.get();
+    }
+
+    /** Returns this thread's A buffer of at least {@code size} floats (contents undefined). */
+    float[] a(int size) {
+        if (a.length < size) {
+            a = new float[size];
+        }
+        return a;
+    }
+
+    /** Returns this thread's B buffer of at least {@code size} floats (contents undefined). */
+    float[] b(int size) {
+        if (b.length < size) {
+            b = new float[size];
+        }
+        return b;
+    }
+
+    /** Returns this thread's tile buffer of at least {@code size} floats (contents undefined). */
+    float[] tile(int size) {
+        if (tile.length < size) {
+            tile = new float[size];
+        }
+        return tile;
+    }
+
+    /** Returns this thread's tile buffer of at least {@code size} floats, all zero. */
+    float[] zeroTile(int size) {
+        float[] t = tile(size);
+        Arrays.fill(t, 0f);
+        return t;
+    }
+}

@@ -1,0 +1,418 @@
+package dev.fovea.simd.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The 512-bit micro-kernels: an 8 x 32 tile (16 zmm accumulators; per k step 2 vector loads of
+ * packed B, 8 broadcasts of packed A, 16 FMAs), and 8 x 24, 8 x 16 and 8 x 8 tiles for a last,
+ * narrower B panel (its width rounded up to 8, not to 32), which use 256-bit halves.
+ *
+ * <p>Why 8 x 32: on Zen 4 it ran at 95-98% of the FMA peak with its panels in L1 (PERFORMANCE-NOTES;
+ * re-measured here: 113-115 of 116 GFLOP/s). It needs 19 of the 32 zmm registers, so C2 does not
+ * spill, and 8 rows divide the channel counts of real networks (16, 64, 512). One broadcast per
+ * FMA (e.g. 16 x 16) is limited to ~70% by the broadcasts, so narrow panels are only for edges.
+ */
+final class SgemmKernel512 implements MicroKernel {
+    static final SgemmKernel512 INSTANCE = new SgemmKernel512();
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    /** The half-width species of the 8- and 24-column edge kernels and of edge packing. */
+    private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
+    private static final int L = 16;
+    private static final int MR = 8;
+    private static final int NR = 32;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private SgemmKernel512() {}
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public int bits() {
+        return 512;
+    }
+
+    @Override
+    public int panelRows(int rows) {
+        return MR;
+    }
+
+    @Override
+    public int panelCols(int cols) {
+        return (cols + 7) & ~7;
+    }
+
+    @Override
+    public void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile) {
+        switch (w) {
+            case NR -> micro8x32(a, ai, b, bi, kc, tile);
+            case 24 -> micro8x24(a, ai, b, bi, kc, tile);
+            case L -> micro8x16(a, ai, b, bi, kc, tile);
+            default -> micro8x8(a, ai, b, bi, kc, tile);
+        }
+    }
+
+    @Override
+    public void multiplyPackB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, float[] bp, int bi, int kc,
+                              float[] tile) {
+        micro8x32PackB(a, ai, b, bIdx * Float.BYTES, (long) ldb * Float.BYTES, bp, bi, kc, tile);
+    }
+
+    /** The main kernel; kept as one small method so that C2, not C1, ends up running it. */
+    static void micro8x32(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ai += MR;
+            bi += NR;
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+    }
+
+    /**
+     * {@link #micro8x32} reading B straight from its segment (row p at byte {@code bByte + p * ldbBytes})
+     * and storing each row to the packed panel {@code bp} as it goes: the first A panel of a block
+     * packs B while it multiplies, so the loads from L3/DRAM overlap with FMAs instead of running
+     * as a separate packing pass (which cost ~20% at M = 64, K = 576, N = 3136).
+     */
+    static void micro8x32PackB(float[] a, int ai, MemorySegment b, long bByte, long ldbBytes, float[] bp, int bi,
+                               int kc, float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, b, bByte, NO);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, b, bByte + L * Float.BYTES, NO);
+            b0.intoArray(bp, bi);
+            b1.intoArray(bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ai += MR;
+            bi += NR;
+            bByte += ldbBytes;
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+    }
+
+    /**
+     * The edge kernel for a last B panel of 9..16 columns (packed 16 wide): two ymm vectors per
+     * row. 97 GFLOP/s on Zen 4 against 83 for one zmm vector per row, which needs one zmm
+     * broadcast per FMA and is limited by the broadcasts.
+     */
+    static void micro8x16(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
+        FloatVector c00 = FloatVector.zero(H), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(H, b, bi);
+            FloatVector b1 = FloatVector.fromArray(H, b, bi + 8);
+            FloatVector x = FloatVector.broadcast(H, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(H, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(H, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(H, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(H, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(H, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(H, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(H, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ai += MR;
+            bi += L;
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, 8);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + 8);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + 8);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + 8);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + 8);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + 8);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + 8);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + 8);
+    }
+
+    /**
+     * The edge kernel for a last B panel of 17..24 columns (packed 24 wide): per row one zmm and
+     * one ymm accumulator, the ymm FMA reusing the low half of the zmm broadcast. With it N = 49
+     * (ResNet layer 4 at batch 1) computes 56 columns instead of 64. Measured on Zen 4 with L1
+     * panels: 102 GFLOP/s (88% of peak) against 97 for three ymm vectors per row (24 ymm
+     * accumulators + 8 broadcasts exceed the 32 registers) and 84 with separate broadcasts.
+     */
+    static void micro8x24(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00;
+        FloatVector c40 = c00, c50 = c00, c60 = c00, c70 = c00;
+        FloatVector c01 = FloatVector.zero(H), c11 = c01, c21 = c01, c31 = c01;
+        FloatVector c41 = c01, c51 = c01, c61 = c01, c71 = c01;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(H, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = low(x).fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = low(x).fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = low(x).fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = low(x).fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = low(x).fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = low(x).fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = low(x).fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = low(x).fma(b1, c71);
+            ai += MR;
+            bi += 24;
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+    }
+
+    /** The low 8 lanes of a 16-lane vector (a register view for C2, no instruction). */
+    private static FloatVector low(FloatVector x) {
+        return (FloatVector) x.reinterpretShape(H, 0);
+    }
+
+    /** The edge kernel for a last B panel of at most 8 columns (packed 8 wide), one ymm per row. */
+    static void micro8x8(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
+        FloatVector c0 = FloatVector.zero(H), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(H, b, bi);
+            c0 = FloatVector.broadcast(H, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(H, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(H, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(H, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(H, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(H, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(H, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(H, a[ai + 7]).fma(b0, c7);
+            ai += MR;
+            bi += 8;
+        }
+        c0.intoArray(t, 0);
+        c1.intoArray(t, NR);
+        c2.intoArray(t, 2 * NR);
+        c3.intoArray(t, 3 * NR);
+        c4.intoArray(t, 4 * NR);
+        c5.intoArray(t, 5 * NR);
+        c6.intoArray(t, 6 * NR);
+        c7.intoArray(t, 7 * NR);
+    }
+
+    @Override
+    public void store(float[] tile, int rows, int cols, MemorySegment c, long cIdx, int ldc, float alpha, float beta,
+                      Epilogue epilogue, int row0, int col0) {
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        int full = cols & -L;
+        for (int r = 0; r < rows; r++) {
+            long rowByte = (cIdx + (long) r * ldc) * Float.BYTES;
+            for (int q = 0; q < full; q += L) {
+                FloatVector x = FloatVector.fromArray(S, tile, r * NR + q).mul(alpha);
+                long at = rowByte + (long) q * Float.BYTES;
+                if (beta != 0f) {
+                    x = FloatVector.fromMemorySegment(S, c, at, NO).fma(vb, x);
+                }
+                if (epilogue != null) {
+                    x = finish(x, epilogue, row0 + r, col0 + q);
+                }
+                x.intoMemorySegment(c, at, NO);
+            }
+            if (full < cols) {
+                SgemmTail.store(tile, r * NR, full, cols, c, rowByte / Float.BYTES, alpha, beta, epilogue, row0 + r,
+                        col0);
+            }
+        }
+    }
+
+    /** Adds the epilogue's bias for output (row, col..col+15) and applies its activation. */
+    private static FloatVector finish(FloatVector x, Epilogue e, int row, int col) {
+        switch (e.bias()) {
+            case PER_ROW -> x = x.add(e.biasSegment().getAtIndex(F, e.biasOffset() + row));
+            case PER_COLUMN -> x = x.add(FloatVector.fromMemorySegment(S, e.biasSegment(),
+                    (e.biasOffset() + col) * Float.BYTES, NO));
+            case NONE -> { }
+        }
+        Activation act = e.activation();
+        if (act instanceof Activation.Relu) {
+            return x.max(0f);
+        } else if (act instanceof Activation.Clip clip) {
+            return x.max(clip.lo()).min(clip.hi());
+        } else if (act instanceof Activation.LeakyRelu leaky) {
+            return x.blend(x.mul(leaky.slope()), x.lt(0f));
+        }
+        return x;
+    }
+
+    /**
+     * Packs one row of a narrow last B panel: 8-lane loads with the lanes past {@code rest} zeroed
+     * in registers, where a full 8-float load stays inside the segment (it may read the next row
+     * or padding, which is discarded); the scalar copy only at the very end of the segment.
+     */
+    private static void packEdgeRow(MemorySegment b, long srcByte, int rest, int width, float[] dst, int di) {
+        if (srcByte + (long) width * Float.BYTES > b.byteSize()) {
+            SgemmTail.packRow(b, srcByte / Float.BYTES, rest, width, dst, di);
+            return;
+        }
+        for (int q = 0; q < width; q += 8) {
+            FloatVector v = FloatVector.fromMemorySegment(H, b, srcByte + (long) q * Float.BYTES, NO);
+            v.blend(0f, H.indexInRange(q, rest).not()).intoArray(dst, di + q);
+        }
+    }
+
+    @Override
+    public void packB(MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst,
+                      boolean edgeOnly) {
+        int fullPanels = nc / NR;
+        int rest = nc - fullPanels * NR;
+        int restWidth = rest == 0 ? 0 : panelCols(rest);
+        for (int p = 0; p < kc; p++) {
+            long src = (bOff + (long) (k0 + p) * ldb + j0) * Float.BYTES;
+            int di = p * NR;
+            if (edgeOnly) {
+                src += (long) fullPanels * NR * Float.BYTES;
+            }
+            for (int t = edgeOnly ? fullPanels : 0; t < fullPanels; t++, src += NR * Float.BYTES, di += NR * kc) {
+                FloatVector.fromMemorySegment(S, b, src, NO).intoArray(dst, di);
+                FloatVector.fromMemorySegment(S, b, src + L * Float.BYTES, NO).intoArray(dst, di + L);
+            }
+            if (rest > 0) {
+                packEdgeRow(b, src, rest, restWidth, dst, fullPanels * NR * kc + p * restWidth);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.fovea.simd.gemm;
+
+import dev.fovea.simd.Simd;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Packing of A into row panels and of a transposed B into column panels (the vector kernels
+ * pack a non-transposed B themselves, with vector copies). Packing is O(m k + k n) against the
+ * O(m n k) multiply, so these loops are plain scalar code; what matters is that they read each
+ * source row sequentially.
+ *
+ * <p>Packed A layout for a block of {@code mc} rows and the full depth {@code k}, with MR = 3 and
+ * KC-blocks of depth {@code kc} (element (r, p) of a panel is at {@code p * MR + r}; rows past
+ * {@code mc} are zeros):
+ * <pre>
+ *   k-block 0 (k0 = 0)                      k-block 1 (k0 = KC) ...
+ *   +---------------------------------+     +---------------
+ *   | panel 0: rows 0..2              |     | panel 0 ...
+ *   | a00 a10 a20 | a01 a11 a21 | ... |  kc columns, MR rows interleaved
+ *   +---------------------------------+
+ *   | panel 1: rows 3..5              |
+ *   | a30 a40 a50 | a31 a41 a51 | ... |
+ *   +---------------------------------+
+ *   block base = k0 * mPad, panel base = block base + t * MR * kc, mPad = mc rounded up to MR
+ * </pre>
+ */
+final class SgemmPack {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private SgemmPack() {}
+
+    /** Returns the padded row count of an A block of {@code rows} rows for {@code kern}. */
+    static int paddedRows(MicroKernel kern, int rows) {
+        int mr = kern.mr();
+        int full = rows / mr;
+        int rest = rows - full * mr;
+        return full * mr + (rest == 0 ? 0 : kern.panelRows(rest));
+    }
+
+    /** Returns the padded column count of a B block of {@code cols} columns for {@code kern}. */
+    static int paddedCols(MicroKernel kern, int cols) {
+        int nr = kern.nr();
+        int full = cols / nr;
+        int rest = cols - full * nr;
+        return full * nr + (rest == 0 ? 0 : kern.panelCols(rest));
+    }
+
+    /**
+     * Packs panels {@code [t0, t1)} of the A block made of rows {@code [i0, i0 + rows)} of op(A) and
+     * all {@code k} columns into {@code dst} from {@code dstOff}, in the layout of the class comment.
+     */
+    static void packA(MicroKernel kern, MemorySegment a, long aOff, int lda, boolean transA, int i0, int rows, int k,
+                      int t0, int t1, float[] dst, int dstOff) {
+        int mr = kern.mr();
+        int mPad = paddedRows(kern, rows);
+        for (int k0 = 0; k0 < k; k0 += SgemmDriver.KC) {
+            int kc = Math.min(SgemmDriver.KC, k - k0);
+            for (int t = t0; t < t1; t++) {
+                int r0 = t * mr;
+                int valid = Math.min(mr, rows - r0);
+                int h = valid == mr ? mr : kern.panelRows(valid);
+                int base = dstOff + k0 * mPad + r0 * kc;
+                if (transA) {
+                    panelFromColumns(a, aOff + (long) k0 * lda + i0 + r0, lda, valid, h, kc, dst, base);
+                } else {
+                    panelFromRows(a, aOff + (long) (i0 + r0) * lda + k0, lda, valid, h, kc, dst, base);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code valid} source rows (row r at {@code src + r * ld}, kc floats) interleaved h-wide;
+     * rows valid..h-1 are zeros. Groups of 8 rows go through {@link Transpose8} on the vector path.
+     */
+    static void panelFromRows(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
+        int r = 0;
+        if (Simd.VECTOR) {
+            for (; r + 8 <= valid; r += 8) {
+                Transpose8.rows(s, src + (long) r * ld, ld, kc, dst, base + r, h);
+            }
+        }
+        for (; r < h; r++) {
+            int d = base + r;
+            if (r < valid) {
+                long at = src + (long) r * ld;
+                for (int p = 0; p < kc; p++, d += h) {
+                    dst[d] = s.getAtIndex(F, at + p);
+                }
+            } else {
+                for (int p = 0; p < kc; p++, d += h) {
+                    dst[d] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs kc source rows of {@code valid} contiguous floats (row p at {@code src + p * ld}), h-wide. */
+    static void panelFromColumns(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
+        for (int p = 0; p < kc; p++) {
+            long at = src + (long) p * ld;
+            int d = base + p * h;
+            for (int r = 0; r < valid; r++) {
+                dst[d + r] = s.getAtIndex(F, at + r);
+            }
+            for (int r = valid; r < h; r++) {
+                dst[d + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs {@code op(B)[k0 .. k0+kc) x [j0 .. j0+nc)} into panels of {@code nr} columns (the last
+     * one {@code kern.panelCols} wide), panel t at {@code dst[t * nr * kc]}, element (p, q) of a
+     * panel of width w at {@code p * w + q}; columns past nc are zeros. Panels before
+     * {@code fromPanel} are skipped.
+     */
+    static void packBScalar(MicroKernel kern, MemorySegment b, long bOff, int ldb, boolean transB, int k0, int kc,
+                            int j0, int nc, float[] dst, int fromPanel) {
+        int nr = kern.nr();
+        for (int t = fromPanel; t * nr < nc; t++) {
+            int c0 = t * nr;
+            int valid = Math.min(nr, nc - c0);
+            int w = valid == nr ? nr : kern.panelCols(valid);
+            int base = c0 * kc;
+            if (transB) {
+                panelFromRows(b, bOff + (long) (j0 + c0) * ldb + k0, ldb, valid, w, kc, dst, base);
+            } else {
+                panelFromColumns(b, bOff + (long) k0 * ldb + j0 + c0, ldb, valid, w, kc, dst, base);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.fovea.simd.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The scalar ends of the vector kernels' rows: the last {@code cols % lanes} columns of a C tile
+ * and the columns of a narrow B panel. Scalar code here instead of masked vector accesses,
+ * because a masked access that would reach past the end of its segment (the last row of C or B)
+ * leaves the Vector API intrinsic for a per-lane fallback, and the deoptimizations this causes
+ * made the N = 49 GEMM run at 50% or 67% of peak from one JVM to the next. The arithmetic
+ * matches the vector path exactly (one FMA for {@code beta * C + alpha * acc}).
+ */
+final class SgemmTail {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private SgemmTail() {}
+
+    /** Stores columns {@code [q0, cols)} of the tile row at {@code tile[ti..]} to C row element {@code cRow}. */
+    static void store(float[] tile, int ti, int q0, int cols, MemorySegment c, long cRow, float alpha, float beta,
+                      Epilogue epilogue, int row, int col0) {
+        for (int q = q0; q < cols; q++) {
+            long at = cRow + q;
+            float x = tile[ti + q] * alpha;
+            if (beta != 0f) {
+                x = Math.fma(c.getAtIndex(F, at), beta, x);
+            }
+            if (epilogue != null) {
+                x = epilogue.activation().apply(x + SgemmReference.bias(epilogue, row, col0 + q));
+            }
+            c.setAtIndex(F, at, x);
+        }
+    }
+
+    /** Copies {@code rest} floats from element {@code src} to {@code dst[di..]} and zeros up to {@code width}. */
+    static void packRow(MemorySegment b, long src, int rest, int width, float[] dst, int di) {
+        for (int q = 0; q < rest; q++) {
+            dst[di + q] = b.getAtIndex(F, src + q);
+        }
+        for (int q = rest; q < width; q++) {
+            dst[di + q] = 0f;
+        }
+    }
+}

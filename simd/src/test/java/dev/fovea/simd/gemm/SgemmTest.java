@@ -1,0 +1,119 @@
+package dev.fovea.simd.gemm;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Differential tests of every micro-kernel (512-bit, 256-bit and scalar, all in this JVM)
+ * against {@link SgemmReference}; see {@link GemmTester} for the tolerance. Every case also
+ * checks that C outside the m x n window (offset, ld padding, tail) is untouched, and with
+ * {@code beta = 0} C starts as NaN to prove it is not read.
+ */
+class SgemmTest {
+    /** The sizes of the issue; 257 (> 256, odd) only in the targeted cases below. */
+    static final int[] SIZES = {0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
+    static final float[] SCALARS = {0f, 1f, -0.5f};
+
+    private static ComputeContext two;
+
+    @BeforeAll
+    static void start() {
+        two = ComputeContext.create(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        two.close();
+    }
+
+    static Stream<MicroKernel> kernels() {
+        return Stream.of(SgemmKernel512.INSTANCE, SgemmKernel256.INSTANCE, SgemmKernelScalar.INSTANCE);
+    }
+
+    /** All 12^3 shapes x all 4 transpose pairs; alpha, beta, padding and offset vary with the case. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void everyShapeAndTranspose(MicroKernel kern) {
+        int index = 0;
+        for (int m : SIZES) {
+            for (int n : SIZES) {
+                for (int k : SIZES) {
+                    for (int t = 0; t < 4; t++, index++) {
+                        new GemmTester().kernel(kern).mnk(m, n, k).trans((t & 1) != 0, (t & 2) != 0)
+                                .alpha(index % 5 == 0 ? -0.5f : 1f).beta(SCALARS[index % 3])
+                                .pad(index % 4 == 0 ? 0 : index % 7).off(index % 3 * 5).seed(index).check();
+                    }
+                }
+            }
+        }
+    }
+
+    /** 257 in each position and in all three, more than one k-block deep, on both thread counts. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void size257(MicroKernel kern) {
+        int[][] shapes = {{257, 257, 257}, {257, 33, 100}, {17, 257, 64}, {31, 64, 257}, {1, 257, 257},
+                {257, 1, 257}, {257, 257, 1}, {100, 100, 385}, {64, 31, 769}};
+        int index = 0;
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++, index++) {
+                new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans((t & 1) != 0, (t & 2) != 0)
+                        .beta(SCALARS[index % 3]).ctx(index % 2 == 0 ? null : two).seed(index).check();
+            }
+        }
+    }
+
+    /** All nine alpha x beta pairs on shapes with full and edge tiles, k beyond one k-block. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void alphaBeta(MicroKernel kern) {
+        int[][] shapes = {{7, 33, 17}, {16, 64, 400}, {33, 17, 0}};
+        for (int[] s : shapes) {
+            for (float alpha : SCALARS) {
+                for (float beta : SCALARS) {
+                    new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans(true, false).alpha(alpha).beta(beta)
+                            .check();
+                }
+            }
+        }
+    }
+
+    /** Every bias kind x every activation, with beta 0 and 1, k over one and several k-blocks. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void everyEpilogue(MicroKernel kern) {
+        Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.relu6(), Activation.clip(-0.25f, 0.5f),
+                Activation.leakyRelu(0.1f)};
+        int[][] shapes = {{17, 33, 31}, {9, 50, 400}, {3, 5, 0}};
+        int index = 0;
+        for (Epilogue.Bias bias : Epilogue.Bias.values()) {
+            for (Activation act : acts) {
+                for (int[] s : shapes) {
+                    for (float beta : new float[] {0f, 1f}) {
+                        new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans(index % 2 == 1, index % 3 == 1)
+                                .beta(beta).bias(bias).activation(act).seed(index++).check();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Pre-packed A against the reference, with epilogue, over edges and several k-blocks. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void prepackedA(MicroKernel kern) {
+        int[][] shapes = {{64, 100, 150}, {16, 100, 150}, {33, 49, 400}, {1, 1, 1}, {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
+        int index = 0;
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++, index++) {
+                new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans((t & 1) != 0, (t & 2) != 0).prepack(true)
+                        .beta(SCALARS[index % 3]).bias(Epilogue.Bias.PER_ROW).activation(Activation.RELU)
+                        .ctx(index % 2 == 0 ? null : two).seed(index).check();
+            }
+        }
+    }
+}
