@@ -23,13 +23,18 @@ import java.util.Objects;
  * {@code memmove}).
  *
  * <p><b>Paths.</b> With the Vector API ({@link Simd#VECTOR}), contiguous operands and stride-0
- * broadcasts run vector loops (one generated loop per op, with a masked tail); other strides, and
- * the scalar fallback, run {@link EltwiseScalar}. Results agree exactly between paths for
- * {@code +,-,*,/}, sqrt, min/max, comparisons, selection, copies and {@link #axpy} (a fused
- * multiply-add on both). EXP, LOG, TANH and POW come from SVML on the vector path and from
- * {@link Math} in double on the scalar path: measured within 1 ulp of the correctly rounded
- * result (SIGMOID within 2) over 4M random inputs, and tested to 4 ulp. Semantics follow PyTorch
- * float32.
+ * broadcasts run vector loops (one generated loop per op, with a masked or scalar tail); other strides, and
+ * the scalar fallback, run {@link EltwiseScalar}.
+ *
+ * <p><b>Determinism.</b> Every op gives the same bits on every path: vector (any width) or scalar,
+ * vector body or tail, however a range is split across threads, and in every JIT tier
+ * (interpreter, C1, C2). EXP, LOG, TANH and SIGMOID are Fovea's own float32 functions built from
+ * exactly rounded operations ({@code ScalarMath}/{@code FloatVectorMath}), not {@link Math} and not the
+ * Vector API's lanewise EXP/LOG/TANH, whose interpreter and C2 (SVML) results differ in the last
+ * bit; measured over every float, exp and log are within 1 ulp of the correctly rounded result,
+ * tanh and sigmoid within 2. POW is {@link Math#pow(double, double)} (the same HotSpot stub in
+ * every tier) rounded to float, with PyTorch's C99 corner cases. Only NaN payloads and NaN sign
+ * bits are unspecified. Semantics follow PyTorch float32.
  *
  * <p><b>Checks.</b> Every method validates its arguments on entry: {@code n >= 0}, every element
  * touched inside its segment, a positive output stride, a writable output. Violations throw an

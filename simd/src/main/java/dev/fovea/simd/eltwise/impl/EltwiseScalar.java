@@ -16,9 +16,11 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Same contracts as the facade, without its argument checks: offsets and strides are in float
  * elements, strides may be any value, the output is overwritten ({@link #axpy} accumulates), and
- * {@code y} may alias an input only over the identical range. Transcendentals are computed in
- * double and rounded once to float. {@link #axpy} uses a fused multiply-add, like the vector path,
- * so both give bit-identical results.
+ * {@code y} may alias an input only over the identical range. EXP, LOG, TANH and SIGMOID are
+ * {@link ScalarMath}, the scalar twins of the vector path's {@link FloatVectorMath}, and POW is
+ * {@link #pow}, a scalar loop on every path; {@link #axpy} uses a fused multiply-add, like the
+ * vector path. So every op gives the same bits here as on the vector path, at any width, and in
+ * every JIT tier (tested by EltwiseMathTest and EltwiseTierTest); NaN payloads may differ.
  */
 public final class EltwiseScalar {
     /** Copies move raw bits so that NaN payloads survive. */
@@ -31,15 +33,15 @@ public final class EltwiseScalar {
         return switch (op) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case EXP -> (float) Math.exp(x);
-            case LOG -> (float) Math.log(x);
+            case EXP -> ScalarMath.exp(x);
+            case LOG -> ScalarMath.log(x);
             case SQRT -> (float) Math.sqrt(x);
             case RSQRT -> 1f / (float) Math.sqrt(x);
             case RECIPROCAL -> 1f / x;
             case SQUARE -> x * x;
             case RELU -> x <= 0f ? 0f : x;
-            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-(double) x)));
-            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> ScalarMath.sigmoid(x);
+            case TANH -> ScalarMath.tanh(x);
             case SIGN -> x > 0f ? 1f : (x < 0f ? -1f : 0f);
         };
     }
@@ -67,10 +69,24 @@ public final class EltwiseScalar {
      * {@link Math#pow(double, double)} rounded to float, except for the two C99 cases where Java
      * and C's {@code powf} (hence PyTorch) differ: {@code pow(1, y) = 1} for every {@code y}, NaN
      * included, and {@code pow(-1, ±Inf) = 1}; Java gives NaN for both.
+     *
+     * <p>Deterministic in every JIT tier: HotSpot's interpreter, C1 and C2 all call the same
+     * {@code Math.pow} stub (EltwiseTierTest checks the double results bit for bit). C2 alone
+     * rewrites {@code Math.pow(x, 2.0)} to {@code x * x} and {@code Math.pow(x, 0.5)} to
+     * {@code sqrt(x)} when it sees a constant exponent, e.g. once a caller's literal is inlined;
+     * both are done here explicitly, so that every tier takes the same road. Both rewrites are
+     * exact: {@code a * a} and {@code sqrt} are correctly rounded, as is the float of the exact
+     * double square.
      */
     public static float pow(float a, float b) {
         if (a == 1f || (a == -1f && Float.isInfinite(b))) {
             return 1f;
+        }
+        if (b == 2f) {
+            return a * a;
+        }
+        if (b == 0.5f && a > 0f) {
+            return (float) Math.sqrt(a);
         }
         return (float) Math.pow(a, b);
     }

@@ -22,11 +22,14 @@ import jdk.incubator.vector.VectorOperators;
  * {@link BinaryVectorOps}; when every input is a broadcast, the one value is computed with
  * {@link EltwiseScalar#apply} and filled; any other stride runs {@link EltwiseScalar}.
  *
- * <p>Each loop runs whole vectors, then one masked vector for the tail, so an element's result
- * does not depend on where it sits or on {@code n}. EXP, LOG, TANH and POW use the Vector API's
- * lanewise operators, which HotSpot backs with Intel SVML ({@code libjsvml}) on x86-64; measured
- * on a Zen 4 core over 4M random inputs they were within 1 ulp of the correctly rounded result
- * (SIGMOID within 2). Contract otherwise as in {@link EltwiseScalar}; no argument checks.
+ * <p>Each loop runs whole vectors, then one masked vector for the tail (EXP, LOG, TANH and
+ * SIGMOID: their scalar twins, element by element), so an element's result does not depend on
+ * where it sits or on {@code n}. EXP, LOG, TANH and SIGMOID are {@link FloatVectorMath}, built from
+ * exactly rounded lane operations and bit-identical to {@link ScalarMath}; POW is a scalar loop
+ * over {@link EltwiseScalar#pow}. Every op therefore gives the same bits at any vector width, on
+ * the scalar path and in every JIT tier. The Vector API's lanewise EXP/LOG/TANH/POW are not used:
+ * their interpreter fallback and C2's SVML stubs disagree in the last bit. Contract otherwise as
+ * in {@link EltwiseScalar}; no argument checks.
  */
 public final class EltwiseVector {
     private EltwiseVector() {}

@@ -54,17 +54,6 @@ public final class VectorLanes {
         return x.blend(0f, x.compare(VectorOperators.LE, 0f));
     }
 
-    /**
-     * {@code 1 / (1 + e^-x)} for {@code x >= 0} and {@code e^x / (1 + e^x)} below, from one
-     * {@code e = exp(-|x|)} that cannot overflow: the naive form gives 0 instead of the subnormal
-     * result for {@code x < -88.7}.
-     */
-    public static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
-        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
-        return r.blend(e.mul(r), x.compare(VectorOperators.LT, 0f));
-    }
-
     /** 1, -1 or 0 (for zeros and NaN, as PyTorch). */
     public static FloatVector sign(FloatVector x) {
         return FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f))
@@ -74,12 +63,5 @@ public final class VectorLanes {
     /** 1f where {@code m} is set, else 0f. */
     public static FloatVector bool(VectorMask<Float> m) {
         return FloatVector.zero(S).blend(1f, m);
-    }
-
-    /** Lanewise POW with the C99 corner cases of {@link EltwiseScalar#pow(float, float)}. */
-    public static FloatVector pow(FloatVector a, FloatVector b) {
-        VectorMask<Float> one = a.compare(VectorOperators.EQ, 1f)
-                .or(a.compare(VectorOperators.EQ, -1f).and(b.abs().compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)));
-        return a.lanewise(VectorOperators.POW, b).blend(1f, one);
     }
 }
