@@ -30,6 +30,12 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
     /** Returns the packed width of a B panel holding {@code cols} (1..nr) valid columns. */
     int panelCols(int cols);
 
+    /**
+     * Returns true if an m x n product runs faster as its transpose n x m on this kernel (C
+     * written transposed): for few columns that fill the vector lanes badly, e.g. n = 49.
+     */
+    boolean prefersTransposed(int m, int n);
+
     /** Computes the {@code h x w} tile of packed panels over {@code kc} steps into {@code tile}. */
     void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile);
 
@@ -40,6 +46,12 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
      */
     void multiplyPackB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, float[] bp, int bi, int kc,
                        float[] tile);
+
+    /**
+     * Copies ({@code first}) or adds the {@code mr x nr} tile to {@code acc[off..]}: k-block sums
+     * of a transposed job, which writes C once at the end.
+     */
+    void accumulate(float[] tile, float[] acc, int off, boolean first);
 
     /**
      * Writes the top-left {@code rows x cols} of {@code tile} to C at element {@code cIdx}:

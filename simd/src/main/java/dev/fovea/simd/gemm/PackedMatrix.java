@@ -7,18 +7,22 @@ import java.lang.foreign.MemorySegment;
  * for many {@link Sgemm#sgemm(dev.fovea.simd.parallel.ComputeContext, PackedMatrix, boolean, int, float,
  * MemorySegment, long, int, float, MemorySegment, long, int, Epilogue) multiplications} that then
  * skip packing A. It holds {@code op(A)}, an {@code m x k} matrix, as row panels of MR rows in
- * k-blocks of {@code KC} (the layout drawn in {@link Sgemm}), in a heap {@code float[]} of
+ * k-blocks (the layout drawn in {@link Sgemm}), in a heap {@code float[]} of
  * {@link #packedFloats()} floats: copies of the values, so the source may change or be freed
  * afterwards. Immutable and safe to share between threads.
  *
  * <p>The layout depends on the micro-kernel, which is chosen once per JVM from
- * {@link dev.fovea.simd.Simd#BITS}; a packed matrix records the kernel it was made for.
+ * {@link dev.fovea.simd.Simd#BITS}; a packed matrix records the kernel it was made for. A product
+ * with few columns (n < 64, e.g. a 7x7 feature map at batch 1) runs transposed and needs A as
+ * B panels: that second copy is made from the first on the first such call and kept, so such a
+ * matrix then holds about twice {@link #packedFloats()}.
  */
 public final class PackedMatrix {
     private final MicroKernel kernel;
     private final int rows;
     private final int depth;
     private final float[] data;
+    private volatile float[] panelsAsB;
 
     private PackedMatrix(MicroKernel kernel, int rows, int depth, float[] data) {
         this.kernel = kernel;
@@ -71,6 +75,20 @@ public final class PackedMatrix {
     /** Returns the vector width in bits of the kernel this matrix was packed for (0: scalar). */
     public int kernelBits() {
         return kernel.bits();
+    }
+
+    /**
+     * Returns op(A)^T packed as B panels (NR columns = NR rows of A, k-blocked like the A layout),
+     * for products that the kernel runs transposed (few columns in C). Made from the A layout on
+     * first use and kept; a race makes two equal copies, one of which is dropped.
+     */
+    float[] panelsAsB() {
+        float[] p = panelsAsB;
+        if (p == null) {
+            p = SgemmPack.repackAsB(kernel, rows, depth, data);
+            panelsAsB = p;
+        }
+        return p;
     }
 
     MicroKernel kernel() {

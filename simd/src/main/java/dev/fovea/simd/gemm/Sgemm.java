@@ -32,7 +32,8 @@ import java.util.Objects;
  * undefined. A and B may alias each other. C's segment must be writable.
  *
  * <p><b>Numerics.</b> Each output element is a float FMA chain over k in increasing order,
- * restarted every {@code KC = 384} steps and the partial sums added to C in k order. The
+ * restarted at every k-block (k is cut into equal blocks of at most 640) and the partial sums
+ * added to C in k order. The
  * result is bit-identical for any thread count and any {@link ComputeContext}; it differs from
  * the scalar path and {@link SgemmReference} by rounding only (error bounded by about
  * {@code k * 2^-24 * sum_p |A(i,p) B(p,j)|}).
@@ -41,7 +42,7 @@ import java.util.Objects;
  * panels of NR columns, both in heap float arrays, and a register-blocked micro-kernel computes
  * MR x NR tiles with {@code FloatVector} FMAs: 8 x 32 with 512-bit vectors, 6 x 16 with 256-bit
  * vectors, 4 x 4 scalar; the kernel is chosen once per JVM from {@link Simd#BITS}. Packed layout
- * of one k-block (depth kc <= KC), drawn for MR = NR = 2:
+ * of one k-block (depth kc <= 640), drawn for MR = NR = 2:
  * <pre>
  *   A (m x kc) -> panels of MR rows      B (kc x n) -> panels of NR columns
  *   row panel 0: a00 a10 | a01 a11 | ..   col panel 0: b00 b01 | b10 b11 | ..
@@ -52,8 +53,8 @@ import java.util.Objects;
  * The last panel is zero-padded to its packed height/width; only valid elements reach C.
  *
  * <p><b>Threads and workspace.</b> Work is split over blocks of rows or columns of C (never
- * over k) on the given {@link ComputeContext}; problems under about 4 MFLOP run on the calling
- * thread. Packing buffers are cached per thread (see {@code SgemmBuffers}): the steady state
+ * over k) on the given {@link ComputeContext}; problems under about 17 MFLOP run on the calling
+ * thread, and so does a call whose segments belong to a thread-confined arena. Packing buffers are cached per thread (see {@code SgemmBuffers}): the steady state
  * allocates nothing large. A {@link PackedMatrix} lets a constant A (weights) be packed once.
  * Every argument is checked before any work; errors are {@link IllegalArgumentException}s
  * naming the argument, its value and what was expected.

@@ -38,7 +38,7 @@ final class SgemmBatch {
         int k = a.depth();
         ItemTask task = (context, t) -> SgemmDriver.gemmPrepacked(context, new SgemmDriver.Job(a.kernel(), false,
                 transB, m, n, k, alpha, null, 0, k, b, bOff + t * strideB, ldb, beta, c, cOff + t * strideC, ldc,
-                epilogue), a.data());
+                epilogue), a);
         runItems(ctx, batch, m, n, k, SgemmDriver.shareable(null, b, c, epilogue), task);
     }
 

@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * The packing buffers of one thread, cached so that the steady state allocates nothing: each
  * array grows to the largest size a call on this thread needed and is kept for the thread's life
- * (at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels for A, {@code KC * NC}
- * for B: about 9 MiB per thread that ran a large GEMM).
+ * (for A at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels, 8 MiB; for B
+ * {@code KC * NC} floats, 640 KiB; so about 9 MiB per thread that ran a large GEMM, and only
+ * what the largest call needed otherwise).
  *
  * <p>Why heap {@code float[]} and not a native workspace: the packed panels are read in the
  * micro-kernel's inner loop, and there heap arrays measured 85-90% of peak against 74-81% (and
@@ -21,6 +22,7 @@ final class SgemmBuffers {
     private float[] a = new float[0];
     private float[] b = new float[0];
     private float[] tile = new float[0];
+    private float[] acc = new float[0];
 
     private SgemmBuffers() {}
 
@@ -51,6 +53,14 @@ final class SgemmBuffers {
             tile = new float[size];
         }
         return tile;
+    }
+
+    /** Returns this thread's tile accumulator (transposed jobs) of at least {@code size} floats. */
+    float[] acc(int size) {
+        if (acc.length < size) {
+            acc = new float[size];
+        }
+        return acc;
     }
 
     /** Returns this thread's tile buffer of at least {@code size} floats, all zero. */

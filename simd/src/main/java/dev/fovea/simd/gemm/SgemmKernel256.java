@@ -54,6 +54,11 @@ final class SgemmKernel256 implements MicroKernel {
     }
 
     @Override
+    public boolean prefersTransposed(int m, int n) {
+        return false;
+    }
+
+    @Override
     public void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile) {
         if (w == NR) {
             micro6x16(a, ai, b, bi, kc, tile);
@@ -176,6 +181,14 @@ final class SgemmKernel256 implements MicroKernel {
         c3.intoArray(t, 3 * NR);
         c4.intoArray(t, 4 * NR);
         c5.intoArray(t, 5 * NR);
+    }
+
+    @Override
+    public void accumulate(float[] tile, float[] acc, int off, boolean first) {
+        for (int i = 0; i < MR * NR; i += L) {
+            FloatVector x = FloatVector.fromArray(S, tile, i);
+            (first ? x : x.add(FloatVector.fromArray(S, acc, off + i))).intoArray(acc, off + i);
+        }
     }
 
     @Override

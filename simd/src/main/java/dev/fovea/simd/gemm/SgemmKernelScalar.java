@@ -47,6 +47,11 @@ final class SgemmKernelScalar implements MicroKernel {
     }
 
     @Override
+    public boolean prefersTransposed(int m, int n) {
+        return false;
+    }
+
+    @Override
     public void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile) {
         micro4x4(a, ai, b, bi, kc, tile);
     }
@@ -91,6 +96,11 @@ final class SgemmKernelScalar implements MicroKernel {
         t[13] = c31;
         t[14] = c32;
         t[15] = c33;
+    }
+
+    @Override
+    public void accumulate(float[] tile, float[] acc, int off, boolean first) {
+        SgemmTail.accumulate(tile, acc, off, MR * NR, first);
     }
 
     @Override

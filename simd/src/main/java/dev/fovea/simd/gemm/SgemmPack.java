@@ -11,10 +11,10 @@ import java.lang.foreign.ValueLayout;
  * source row sequentially.
  *
  * <p>Packed A layout for a block of {@code mc} rows and the full depth {@code k}, with MR = 3 and
- * KC-blocks of depth {@code kc} (element (r, p) of a panel is at {@code p * MR + r}; rows past
+ * k-blocks of depth {@code kc = SgemmDriver.blockDepth(k)} (element (r, p) of a panel is at {@code p * MR + r}; rows past
  * {@code mc} are zeros):
  * <pre>
- *   k-block 0 (k0 = 0)                      k-block 1 (k0 = KC) ...
+ *   k-block 0 (k0 = 0)                      k-block 1 (k0 = kc) ...
  *   +---------------------------------+     +---------------
  *   | panel 0: rows 0..2              |     | panel 0 ...
  *   | a00 a10 a20 | a01 a11 a21 | ... |  kc columns, MR rows interleaved
@@ -54,8 +54,9 @@ final class SgemmPack {
                       int t0, int t1, float[] dst, int dstOff) {
         int mr = kern.mr();
         int mPad = paddedRows(kern, rows);
-        for (int k0 = 0; k0 < k; k0 += SgemmDriver.KC) {
-            int kc = Math.min(SgemmDriver.KC, k - k0);
+        int depth = SgemmDriver.blockDepth(k);
+        for (int k0 = 0; k0 < k; k0 += depth) {
+            int kc = Math.min(depth, k - k0);
             for (int t = t0; t < t1; t++) {
                 int r0 = t * mr;
                 int valid = Math.min(mr, rows - r0);
@@ -130,5 +131,34 @@ final class SgemmPack {
                 panelFromColumns(b, bOff + (long) k0 * ldb + j0 + c0, ldb, valid, w, kc, dst, base);
             }
         }
+    }
+
+    /**
+     * Re-packs an A packed by {@link #packA} ({@code rows x k}, A layout) as the B panels of its
+     * transpose: k-block by k-block, panel t holds A rows {@code [t nr, t nr + w)} with element
+     * (p, q) at {@code p * w + q}, block base {@code k0 * paddedCols(rows)}.
+     */
+    static float[] repackAsB(MicroKernel kern, int rows, int k, float[] packedA) {
+        int mr = kern.mr();
+        int nr = kern.nr();
+        int mPad = paddedRows(kern, rows);
+        int nPad = paddedCols(kern, rows);
+        float[] out = new float[Math.toIntExact((long) nPad * k)];
+        int depth = SgemmDriver.blockDepth(k);
+        for (int k0 = 0; k0 < k; k0 += depth) {
+            int kc = Math.min(depth, k - k0);
+            for (int i = 0; i < rows; i++) {
+                int t = i / mr;
+                int h = (t + 1) * mr <= rows ? mr : kern.panelRows(rows - t * mr);
+                int src = k0 * mPad + t * mr * kc + i % mr;
+                int panel = i / nr;
+                int w = (panel + 1) * nr <= rows ? nr : kern.panelCols(rows - panel * nr);
+                int dst = k0 * nPad + panel * nr * kc + i % nr;
+                for (int p = 0; p < kc; p++) {
+                    out[dst + p * w] = packedA[src + p * h];
+                }
+            }
+        }
+        return out;
     }
 }

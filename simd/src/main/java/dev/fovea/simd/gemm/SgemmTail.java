@@ -32,6 +32,28 @@ final class SgemmTail {
         }
     }
 
+    /**
+     * Stores a {@code rows x cols} tile (at {@code tile[ti..]}, row stride {@code nr}) transposed:
+     * tile element (r, q) goes to C element {@code cIdx + q * ldc + r}, for a job computing C^T. Bias indexes
+     * {@code (row0 + r, col0 + q)} are in the transposed frame (the job swapped the bias kind).
+     */
+    static void storeTransposed(float[] tile, int ti, int nr, int rows, int cols, MemorySegment c, long cIdx, int ldc,
+                                float alpha, float beta, Epilogue epilogue, int row0, int col0) {
+        for (int q = 0; q < cols; q++) {
+            long at = cIdx + (long) q * ldc;
+            for (int r = 0; r < rows; r++, at++) {
+                float x = tile[ti + r * nr + q] * alpha;
+                if (beta != 0f) {
+                    x = Math.fma(c.getAtIndex(F, at), beta, x);
+                }
+                if (epilogue != null) {
+                    x = epilogue.activation().apply(x + SgemmReference.bias(epilogue, row0 + r, col0 + q));
+                }
+                c.setAtIndex(F, at, x);
+            }
+        }
+    }
+
     /** Copies {@code rest} floats from element {@code src} to {@code dst[di..]} and zeros up to {@code width}. */
     static void packRow(MemorySegment b, long src, int rest, int width, float[] dst, int di) {
         for (int q = 0; q < rest; q++) {
@@ -39,6 +61,13 @@ final class SgemmTail {
         }
         for (int q = rest; q < width; q++) {
             dst[di + q] = 0f;
+        }
+    }
+
+    /** {@code acc[off..off+len) = tile[0..len)} when {@code first}, else {@code +=}; the scalar kernel's. */
+    static void accumulate(float[] tile, float[] acc, int off, int len, boolean first) {
+        for (int i = 0; i < len; i++) {
+            acc[off + i] = first ? tile[i] : acc[off + i] + tile[i];
         }
     }
 }

@@ -157,4 +157,23 @@ class SgemmArgumentsTest {
         Sgemm.sgemm(ctx, false, false, 3, 5, 0, 1f, none, 0, 0, none, 0, 5, 0f, c, 0, 5, Epilogue.NONE);
         assertEquals(0f, c.getAtIndex(F, 7), "k = 0 with beta = 0 writes zeros");
     }
+
+    /** Non-finite alpha and beta are legal (BLAS semantics) and propagate as IEEE arithmetic does. */
+    @Test
+    void nonFiniteScalarsFollowIeee() {
+        a.elements(F).forEach(e -> e.set(F, 0, 1f));
+        b.elements(F).forEach(e -> e.set(F, 0, 1f));
+        Sgemm.sgemm(ctx, false, false, 3, 5, 7, Float.NaN, a, 0, 7, b, 0, 5, 0f, c, 0, 5, Epilogue.NONE);
+        assertTrue(Float.isNaN(c.getAtIndex(F, 4)), "alpha = NaN gives NaN");
+        c.elements(F).forEach(e -> e.set(F, 0, 2f));
+        Sgemm.sgemm(ctx, false, false, 3, 5, 7, 1f, a, 0, 7, b, 0, 5, Float.POSITIVE_INFINITY, c, 0, 5, Epilogue.NONE);
+        assertEquals(Float.POSITIVE_INFINITY, c.getAtIndex(F, 4), "beta = +inf with C = 2 gives +inf");
+        c.elements(F).forEach(e -> e.set(F, 0, 2f));
+        Sgemm.sgemm(ctx, false, false, 3, 5, 0, Float.POSITIVE_INFINITY, a, 0, 7, b, 0, 5, 0.5f, c, 0, 5,
+                Epilogue.NONE);
+        assertEquals(1f, c.getAtIndex(F, 4), "k = 0: C = beta C, alpha unused even when infinite");
+        c.elements(F).forEach(e -> e.set(F, 0, Float.NaN));
+        Sgemm.sgemm(ctx, false, false, 3, 5, 7, 0f, a, 0, 7, b, 0, 5, 0f, c, 0, 5, Epilogue.of(Activation.relu6()));
+        assertEquals(0f, c.getAtIndex(F, 4), "alpha = beta = 0 never reads C (NaN) and writes act(0)");
+    }
 }

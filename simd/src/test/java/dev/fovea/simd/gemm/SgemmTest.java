@@ -106,7 +106,8 @@ class SgemmTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void prepackedA(MicroKernel kern) {
-        int[][] shapes = {{64, 100, 150}, {16, 100, 150}, {33, 49, 400}, {1, 1, 1}, {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
+        int[][] shapes = {{64, 100, 150}, {16, 100, 150}, {33, 49, 400}, {200, 49, 700}, {64, 1, 33}, {1, 1, 1},
+                {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
         int index = 0;
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++, index++) {
