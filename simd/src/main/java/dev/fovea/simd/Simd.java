@@ -14,8 +14,8 @@ import java.util.Locale;
  *   <li>{@code -Dfovea.simd.bits=0|128|256|512}, which caps the vector width ({@code 0} means
  *       scalar); the default is the CPU's preferred width ({@code FloatVector.SPECIES_PREFERRED}).
  * </ul>
- * When the scalar path is chosen for any reason other than the caller asking for it, one line is
- * logged through {@link System.Logger} naming the reason. Library code never sets
+ * Whenever the scalar path is chosen, one line is logged through {@link System.Logger} naming the
+ * reason: WARNING when the module is missing, INFO when a property forced it. Library code never sets
  * {@code jdk.incubator.vector.*} properties.
  *
  * <p>{@link #VECTOR} and {@link #BITS} are {@code static final} so that the JIT folds the dispatch
@@ -73,7 +73,7 @@ public final class Simd {
 
     private static Status probe() {
         if ("scalar".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY, "").trim())) {
-            return new Status(0, preferredOrZero(), "scalar kernels forced by -D" + SIMD_PROPERTY + "=scalar");
+            return forcedScalar("-D" + SIMD_PROPERTY + "=scalar");
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             String why = "module jdk.incubator.vector is not in the boot layer: run java with "
@@ -98,7 +98,7 @@ public final class Simd {
             bits = -1;
         }
         if (bits == 0) {
-            return new Status(0, preferred, "scalar kernels forced by -D" + BITS_PROPERTY + "=0");
+            return forcedScalar("-D" + BITS_PROPERTY + "=0");
         }
         if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
             LOG.log(Level.WARNING, "Ignoring -D" + BITS_PROPERTY + "=" + requested
@@ -111,6 +111,12 @@ public final class Simd {
             return new Status(preferred, preferred, "the CPU's preferred vector width (request capped)");
         }
         return new Status(bits, preferred, "vector width set by -D" + BITS_PROPERTY + "=" + bits);
+    }
+
+    private static Status forcedScalar(String property) {
+        String why = "scalar kernels forced by " + property;
+        LOG.log(Level.INFO, "Fovea runs its scalar kernels: " + why);
+        return new Status(0, preferredOrZero(), why);
     }
 
     private static int preferredOrZero() {
