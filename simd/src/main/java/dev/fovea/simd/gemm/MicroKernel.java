@@ -48,6 +48,14 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
                        float[] tile);
 
     /**
+     * Computes a full {@code mr x nr} tile like {@link #multiply}, reading the B panel straight
+     * from its source (B not transposed, row p at element {@code bIdx + p * ldb}) without packing
+     * it: for products with so few A panels that packing B costs more than it saves (see
+     * {@code SgemmDriver.DIRECT_B_MAX_ROWS}). Only kernels whose {@link #bits()} is non-zero.
+     */
+    void multiplyDirectB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, int kc, float[] tile);
+
+    /**
      * Copies ({@code first}) or adds the {@code mr x nr} tile to {@code acc[off..]}: k-block sums
      * of a transposed job, which writes C once at the end.
      */

@@ -58,6 +58,15 @@ final class SgemmDriver {
      * ran slower on 2 threads than on 1.
      */
     static final double PARALLEL_MIN_FLOPS = 1 << 24;
+    /**
+     * Products with at most this many rows read full B panels straight from B instead of packing
+     * them ({@link MicroKernel#multiplyDirectB}): with at most 4 A panels (8-row kernel) a packed
+     * B panel is reused too few times to repay the copy. Zen 4, 1 thread, A pre-packed, same JVM:
+     * 16 x 100 x 150 (LeNet-5 conv2) 68 -> 80 GFLOP/s, 16 x 96 x 150 77 -> 92-106, 32 x 256 x 256
+     * 98 -> 109, 32 x 3136 x 288 88 -> 100. At 64 rows it was even (64^3, ResNet layer 1) or worse
+     * (VGG conv1_2, B from DRAM, 86 -> 80: the packed copy is what the later panels read from L2).
+     */
+    static final int DIRECT_B_MAX_ROWS = 32;
     /** Below this many A elements a split-over-N call packs A on the caller: one fork-join, not two. */
     static final int PARALLEL_PACK_MIN = 1 << 18;
 
@@ -217,6 +226,8 @@ final class SgemmDriver {
         private final float[] bBuf;
         private final float[] tile;
         private final float[] acc;
+        /** Full B panels are read from B, not packed (see DIRECT_B_MAX_ROWS). */
+        private final boolean directB;
 
         Share(Job job, int i0, int rows, float[] aBuf, int t0, int t1) {
             this.job = job;
@@ -234,6 +245,7 @@ final class SgemmDriver {
             this.bBuf = bufs.b(KC * NC);
             this.tile = bufs.tile(mr * nr + 1);
             this.acc = job.transC ? bufs.acc((t1 - t0) * mr * NC) : null;
+            this.directB = readsBDirectly(job);
         }
 
         void run(int j0, int j1) {
@@ -244,12 +256,13 @@ final class SgemmDriver {
                     int kc = Math.min(depth, job.k - k0);
                     // B not transposed: the full panels are packed by the first A panel's kernel
                     // calls (a full MR-row panel: a 1-row panel's kernel cannot pack).
-                    boolean fused = !job.transB && job.packedB == null && Math.min(mr, rows - t0 * mr) == mr;
+                    boolean fused = !directB && !job.transB && job.packedB == null
+                            && Math.min(mr, rows - t0 * mr) == mr;
                     int bBase = 0;
                     if (job.packedB != null) {
                         bBase = k0 * SgemmPack.paddedCols(kern, job.n) + jc * kc;
                     } else if (!job.transB) {
-                        kern.packB(job.b, job.bOff, job.ldb, k0, kc, jc, nc, bBuf, fused);
+                        kern.packB(job.b, job.bOff, job.ldb, k0, kc, jc, nc, bBuf, fused || directB);
                     } else {
                         SgemmPack.packBScalar(kern, job.b, job.bOff, job.ldb, true, k0, kc, jc, nc, bBuf, 0);
                     }
@@ -280,7 +293,9 @@ final class SgemmDriver {
                 if (beta != 0f && c0 + nr < nc && !job.transC) {
                     tile[mr * nr] += touch(job.c, cRow + c0 + nr, mv, Math.min(nr, nc - c0 - nr), job.ldc);
                 }
-                if (packing && nv == nr) {
+                if (directB && nv == nr) {
+                    kern.multiplyDirectB(aBuf, ai, job.b, bRow + c0, job.ldb, kc, tile);
+                } else if (packing && nv == nr) {
                     kern.multiplyPackB(aBuf, ai, job.b, bRow + c0, job.ldb, bBuf, c0 * kc, kc, tile);
                 } else {
                     kern.multiply(aBuf, ai, h, bp, bBase + c0 * kc, w, kc, tile);
@@ -309,6 +324,17 @@ final class SgemmDriver {
                 }
             }
         }
+    }
+
+    /**
+     * Returns true if the job reads its full B panels straight from B: few rows (every A panel a
+     * full one, as the direct kernel computes mr rows), B not transposed, a vector kernel.
+     */
+    static boolean readsBDirectly(Job job) {
+        MicroKernel kern = job.kern;
+        int lastRows = job.m % kern.mr() == 0 ? kern.mr() : job.m % kern.mr();
+        return job.m <= DIRECT_B_MAX_ROWS && !job.transB && job.packedB == null && kern.bits() > 0
+                && kern.panelRows(lastRows) == kern.mr();
     }
 
     /**

@@ -107,6 +107,11 @@ final class SgemmKernel512 implements MicroKernel {
         micro8x32PackB(a, ai, b, bIdx * Float.BYTES, (long) ldb * Float.BYTES, bp, bi, kc, tile);
     }
 
+    @Override
+    public void multiplyDirectB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, int kc, float[] tile) {
+        micro8x32PackB(a, ai, b, bIdx * Float.BYTES, (long) ldb * Float.BYTES, null, 0, kc, tile);
+    }
+
     /** The main kernel; kept as one small method so that C2, not C1, ends up running it. */
     static void micro8x32(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -164,18 +169,22 @@ final class SgemmKernel512 implements MicroKernel {
      * {@link #micro8x32} reading B straight from its segment (row p at byte {@code bByte + p * ldbBytes})
      * and storing each row to the packed panel {@code bp} as it goes: the first A panel of a block
      * packs B while it multiplies, so the loads from L3/DRAM overlap with FMAs instead of running
-     * as a separate packing pass (which cost ~20% at M = 64, K = 576, N = 3136).
+     * as a separate packing pass (which cost ~20% at M = 64, K = 576, N = 3136). With {@code bp}
+     * null it only reads B ({@link MicroKernel#multiplyDirectB}).
      */
     static void micro8x32PackB(float[] a, int ai, MemorySegment b, long bByte, long ldbBytes, float[] bp, int bi,
                                int kc, float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        boolean pack = bp != null; // loop-invariant: C2 unswitches the loop on it
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromMemorySegment(S, b, bByte, NO);
             FloatVector b1 = FloatVector.fromMemorySegment(S, b, bByte + L * Float.BYTES, NO);
-            b0.intoArray(bp, bi);
-            b1.intoArray(bp, bi + L);
+            if (pack) {
+                b0.intoArray(bp, bi);
+                b1.intoArray(bp, bi + L);
+            }
             FloatVector x = FloatVector.broadcast(S, a[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);

@@ -128,6 +128,12 @@ final class SgemmKernelScalar implements MicroKernel {
         micro4x4(a, ai, bp, bi, kc, tile);
     }
 
+    /** Not used: the driver packs B for the scalar kernel ({@link #bits()} is 0). */
+    @Override
+    public void multiplyDirectB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, int kc, float[] tile) {
+        throw new UnsupportedOperationException("the scalar kernel reads packed B only");
+    }
+
     @Override
     public void packB(MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst,
                       boolean edgeOnly) {
