@@ -8,6 +8,7 @@ module dev.fovea.simd {
 
     exports dev.fovea.simd;
     exports dev.fovea.simd.gemm;
+    exports dev.fovea.simd.conv;
     exports dev.fovea.simd.parallel;
     exports dev.fovea.simd.eltwise;
     exports dev.fovea.simd.reduce;

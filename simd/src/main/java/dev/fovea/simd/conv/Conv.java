@@ -1,0 +1,71 @@
+package dev.fovea.simd.conv;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The convolution planner: the list of algorithms and the choice among them.
+ *
+ * <pre>{@code
+ * ConvPlan plan = Conv.plan(spec, weights, 0, ConvPolicy.AUTO, ComputeContext.defaultContext());
+ * plan.algorithm();                        // e.g. "winograd"
+ * plan.execute(input, 0, bias, 0, output, 0);
+ * }</pre>
+ */
+public final class Conv {
+    private static final List<ConvAlgorithm> ALGORITHMS = List.of(ConvNaive.INSTANCE, ConvIm2col.INSTANCE,
+            ConvImplicitGemm.INSTANCE, ConvWinograd.F4X4, ConvWinograd.F2X2, ConvDepthwise.INSTANCE);
+
+    private Conv() {}
+
+    /** Every algorithm, the naive reference first. */
+    public static List<ConvAlgorithm> algorithms() {
+        return ALGORITHMS;
+    }
+
+    /** Returns the algorithm with this wire name, or throws listing the names. */
+    public static ConvAlgorithm algorithm(String name) {
+        for (ConvAlgorithm a : ALGORITHMS) {
+            if (a.name().equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown conv algorithm '" + name + "'; expected one of "
+                + ALGORITHMS.stream().map(ConvAlgorithm::name).toList() + " or auto");
+    }
+
+    /**
+     * Returns the algorithm {@code policy} picks for {@code spec}: the forced one (throwing if it
+     * cannot run the spec), or by shape: depthwise kernels for depthwise 2-d convolutions, Winograd
+     * for 3x3 stride-1 undilated 2-d convolutions with enough channels, implicit GEMM where it
+     * applies, else im2col; the first of these that supports the spec.
+     */
+    public static ConvAlgorithm choose(ConvSpec spec, ConvPolicy policy) {
+        if (!policy.isAuto()) {
+            ConvAlgorithm a = algorithm(policy.forced());
+            ConvChecks.supported(a, spec);
+            return a;
+        }
+        boolean wino3x3 = spec.dims() == 2 && spec.kH() == 3 && spec.kW() == 3 && spec.stride(1) == 1
+                && spec.stride(2) == 1 && spec.dilation(1) == 1 && spec.dilation(2) == 1
+                && spec.inCPerGroup() >= policy.winogradMinChannels() && spec.outH() >= policy.winogradMinOutput()
+                && spec.outW() >= policy.winogradMinOutput();
+        List<ConvAlgorithm> order = spec.isDepthwise()
+                ? List.of(ConvDepthwise.INSTANCE, ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
+                : wino3x3 ? List.of(ConvWinograd.F4X4, ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
+                : List.of(ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE);
+        for (ConvAlgorithm a : order) {
+            if (a.unsupportedReason(spec) == null) {
+                return a;
+            }
+        }
+        return ConvNaive.INSTANCE;
+    }
+
+    /** Chooses an algorithm with {@code policy} and plans {@code spec} with these weights. */
+    public static ConvPlan plan(ConvSpec spec, MemorySegment weights, long weightOff, ConvPolicy policy,
+                                ComputeContext ctx) {
+        return choose(spec, policy).plan(spec, weights, weightOff, ctx);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.fovea.simd.conv;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A convolution planned for one {@link ConvSpec} and one set of weights: run it many times on
+ * new inputs. It owns its workspace, so one plan must not run on two threads at once (it may use
+ * the threads of the {@code ComputeContext} it was planned with, and its results do not depend on
+ * their number).
+ */
+public interface ConvPlan {
+    /** The spec this plan computes. */
+    ConvSpec spec();
+
+    /** The wire name of the algorithm that runs (for a plan made by {@code AUTO}: the one it chose). */
+    String algorithm();
+
+    /** Bytes of workspace this plan holds (packed weights not included). */
+    long workspaceBytes();
+
+    /**
+     * Computes {@code out = conv(in, weights) + bias}: {@code in} is the contiguous input
+     * {@code (n, inC, spatial...)} at element offset {@code inOff}, {@code bias} ({@code outC}
+     * floats at {@code biasOff}) may be null, {@code out} {@code (n, outC, out spatial...)} is
+     * overwritten and must not overlap {@code in}.
+     *
+     * @throws IllegalArgumentException if a segment is too small for its operand
+     */
+    void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff);
+}

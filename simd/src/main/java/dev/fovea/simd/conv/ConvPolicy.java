@@ -1,0 +1,49 @@
+package dev.fovea.simd.conv;
+
+/**
+ * How {@link Conv#plan} picks an algorithm: {@link #AUTO} by shape with the named crossovers
+ * below, or one forced algorithm (which throws with the reason if it cannot run a spec; only
+ * AUTO falls back). {@link #fromSystemProperty()} honours {@code -Dfovea.conv.algo=NAME}.
+ *
+ * @param forced the forced algorithm's wire name, or null for automatic choice
+ * @param winogradMinChannels AUTO uses Winograd for 3x3 stride-1 convolutions with at least this
+ *     many input channels per group (fewer channels leave the transforms, not the GEMMs, dominant)
+ * @param winogradMinOutput AUTO uses Winograd only if the output is at least this high and wide
+ */
+public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput) {
+    /** The system property that forces an algorithm: {@code -Dfovea.conv.algo=im2col}. */
+    public static final String ALGO_PROPERTY = "fovea.conv.algo";
+    /** Default of {@link #winogradMinChannels}. */
+    public static final int WINOGRAD_MIN_CHANNELS = 16;
+    /** Default of {@link #winogradMinOutput}. */
+    public static final int WINOGRAD_MIN_OUTPUT = 4;
+    /** Automatic choice with the default crossovers. */
+    public static final ConvPolicy AUTO = new ConvPolicy(null, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT);
+
+    /** Validates the crossovers and the forced name. */
+    public ConvPolicy {
+        if (forced != null) {
+            Conv.algorithm(forced);
+        }
+        if (winogradMinChannels < 1 || winogradMinOutput < 1) {
+            throw new IllegalArgumentException("crossovers must be >= 1, got winogradMinChannels="
+                    + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput);
+        }
+    }
+
+    /** A policy that always uses the named algorithm ({@code naive}, {@code im2col}, ...). */
+    public static ConvPolicy force(String name) {
+        return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT);
+    }
+
+    /** {@link #force} of {@code -Dfovea.conv.algo} when set (and not {@code auto}), else {@link #AUTO}. */
+    public static ConvPolicy fromSystemProperty() {
+        String name = System.getProperty(ALGO_PROPERTY);
+        return name == null || name.isBlank() || name.equals("auto") ? AUTO : force(name.trim());
+    }
+
+    /** True if this policy chooses by shape. */
+    public boolean isAuto() {
+        return forced == null;
+    }
+}
