@@ -1,5 +1,6 @@
 package dev.fovea.bench.gemm;
 
+import dev.fovea.bench.JmhRuns;
 import dev.fovea.simd.CpuFeatures;
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.gemm.Sgemm;
@@ -34,10 +35,6 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * machine (CPU model, kernel and species, threads, JDK); a directory gets a file named after them.
  */
 public final class GemmCommand {
-    /** JVM flags of every fork (the annotations' flags are replaced when the runner sets any). */
-    private static final String[] FORK_FLAGS = {"--add-modules=jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED"};
-
     private int threads = 1;
     private boolean quick;
     private Path json;
@@ -98,11 +95,10 @@ public final class GemmCommand {
 
     private void execute() throws IOException, RunnerException {
         Path tiers = Files.createTempFile("fovea-jit", ".txt");
-        int bits = Simd.BITS >= 512 ? 512 : 256;
         out.printf(Locale.ROOT, "Fovea SGEMM: %s, kernel %s, %s, %d thread(s), JDK %s%s%n",
                 CpuFeatures.detected().model(), Sgemm.kernelDescription(), Simd.describe(), threads,
                 Runtime.version(), quick ? ", quick" : "");
-        double peak = peak(bits);
+        double peak = JmhRuns.peakGflops(threads, quick);
         out.printf(Locale.ROOT, "measured FMA peak: %.1f GFLOP/s%n%n", peak);
         List<Point> points = new ArrayList<>();
         for (GemmShape s : GemmShape.SQUARES) {
@@ -115,7 +111,7 @@ public final class GemmCommand {
         }
         // The peak is measured again at the end and the higher figure kept: on a shared machine a
         // disturbed peak run would otherwise inflate every percentage.
-        double again = peak(bits);
+        double again = JmhRuns.peakGflops(threads, quick);
         if (again > peak) {
             double scale = peak / again;
             points.replaceAll(p -> p.rescaled(scale));
@@ -129,16 +125,11 @@ public final class GemmCommand {
         Files.deleteIfExists(tiers);
     }
 
-    private double peak(int bits) throws RunnerException {
-        progress("FMA peak (" + bits + "-bit, " + threads + " thread(s))");
-        return score(options(FmaPeakBench.class.getName() + ".peak" + bits + "$").threads(threads)) / 1e9;
-    }
-
     private Point measure(GemmShape s, String packing, double peak, Path tiers) throws IOException, RunnerException {
         progress(s + " " + packing);
         double ms = score(options(SgemmBench.class.getName() + ".sgemm$").param("shape", s.name())
                 .param("packing", packing).param("threads", Integer.toString(threads))
-                .jvmArgsAppend(flags("-D" + JitCheck.FILE_PROPERTY + "=" + tiers)));
+                .jvmArgsAppend(JmhRuns.forkFlags("-D" + JitCheck.FILE_PROPERTY + "=" + tiers)));
         int tier = lastTier(tiers);
         double naiveMs = Double.NaN;
         if (packing.equals("percall") && s.flops() <= NaiveGemmBench.MAX_FLOPS) {
@@ -150,43 +141,11 @@ public final class GemmCommand {
     }
 
     private ChainedOptionsBuilder options(String include) {
-        // Quick still warms up 2 s: cold, a tiny GEMM runs 500x slower (interpreted Vector API)
-        // and C2 needs 1-2 s to compile the kernels, packing and driver of a new shape.
-        int warm = quick ? 4 : 5;
-        int meas = quick ? 3 : 5;
-        TimeValue time = quick ? TimeValue.milliseconds(500) : TimeValue.seconds(1);
-        return new OptionsBuilder().include(include).forks(1).warmupIterations(warm).warmupTime(time)
-                .measurementIterations(meas).measurementTime(time).jvmArgsAppend(FORK_FLAGS)
-                .verbosity(VerboseMode.SILENT).shouldFailOnError(true);
+        return JmhRuns.options(include, quick);
     }
 
-    private static String[] flags(String extra) {
-        String[] all = java.util.Arrays.copyOf(FORK_FLAGS, FORK_FLAGS.length + 1);
-        all[FORK_FLAGS.length] = extra;
-        return all;
-    }
-
-    /**
-     * Returns the median of the measurement iterations' scores rather than JMH's mean: on a
-     * shared machine one disturbed iteration would otherwise move the whole figure.
-     */
     private static double score(ChainedOptionsBuilder options) throws RunnerException {
-        Collection<RunResult> results = new Runner(options.build()).run();
-        if (results.isEmpty()) {
-            throw new IllegalStateException("JMH ran nothing: is the benchmark list in the jar?");
-        }
-        List<Double> scores = new ArrayList<>();
-        for (BenchmarkResult b : results.iterator().next().getBenchmarkResults()) {
-            for (IterationResult it : b.getIterationResults()) {
-                scores.add(it.getPrimaryResult().getScore());
-            }
-        }
-        if (scores.isEmpty()) {
-            return results.iterator().next().getPrimaryResult().getScore();
-        }
-        scores.sort(null);
-        int n = scores.size();
-        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        return JmhRuns.median(options);
     }
 
     private static int lastTier(Path tiers) throws IOException {
@@ -199,6 +158,6 @@ public final class GemmCommand {
     }
 
     private void progress(String what) {
-        System.err.println("[" + OffsetDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + what);
+        JmhRuns.progress(what);
     }
 }

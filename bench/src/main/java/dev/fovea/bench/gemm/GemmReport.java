@@ -1,5 +1,6 @@
 package dev.fovea.bench.gemm;
 
+import dev.fovea.bench.JmhRuns;
 import dev.fovea.simd.CpuFeatures;
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.gemm.Sgemm;
@@ -40,9 +41,7 @@ final class GemmReport {
             throws IOException {
         Path file = target;
         if (Files.isDirectory(target)) {
-            String cpu = CpuFeatures.detected().model().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "");
-            file = target.resolve(String.format(Locale.ROOT, "gemm-%s-%dbit-t%d-jdk%d.json", cpu, Simd.BITS,
-                    threads, Runtime.version().feature()));
+            file = target.resolve(JmhRuns.fileName("gemm", threads));
         }
         StringBuilder sb = new StringBuilder();
         sb.append("{\n  \"benchmark\": \"gemm\",\n");
@@ -72,10 +71,10 @@ final class GemmReport {
     }
 
     private static String num(double v) {
-        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+        return JmhRuns.num(v);
     }
 
     private static String str(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return JmhRuns.str(s);
     }
 }
