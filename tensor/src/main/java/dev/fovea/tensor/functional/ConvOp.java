@@ -1,0 +1,130 @@
+package dev.fovea.tensor.functional;
+
+import dev.fovea.simd.conv.Conv;
+import dev.fovea.simd.conv.ConvNaive;
+import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.autograd.Autograd;
+import dev.fovea.tensor.ops.Checks;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The convolution op behind {@link F}: validates the tensors against each other, builds the
+ * {@link ConvSpec}, runs the forward through {@link Conv#plan} and records the backward.
+ *
+ * <p>The backward pass lives in one method, {@link #backward}, which today calls the reference
+ * gradients of {@link ConvNaive}; swapping in a faster backward changes only that method.
+ */
+final class ConvOp {
+    private ConvOp() {}
+
+    /** {@code conv<dims>d(input, weight, bias)}; input may be unbatched ({@code dims + 1} dims). */
+    static Tensor conv(int dims, Tensor input, Tensor weight, Tensor bias, ConvOptions options) {
+        String op = "conv" + dims + "d";
+        Checks.live(op, "input", input);
+        Checks.live(op, "weight", weight);
+        if (bias != null) {
+            Checks.live(op, "bias", bias);
+        }
+        if (options == null) {
+            throw new IllegalArgumentException(op + ": options must not be null (use ConvOptions.DEFAULT)");
+        }
+        if (input.rank() == dims + 1) {
+            return conv(dims, input.unsqueeze(0), weight, bias, options).squeeze(0);
+        }
+        if (input.rank() != dims + 2) {
+            throw new IllegalArgumentException(op + ": input must have " + (dims + 2) + " dims (n, channels, "
+                    + spatialNames(dims) + ") or " + (dims + 1) + " unbatched, got shape " + Shape.toString(input.shape()));
+        }
+        ConvSpec spec = spec(op, dims, input.shape(), weight.shape(), bias == null ? null : bias.shape(), options);
+        Tensor x = input.contiguous();
+        Tensor w = weight.contiguous();
+        Tensor b = bias == null ? null : bias.contiguous();
+        Tensor out = Tensor.empty(spec.outputShape());
+        if (out.numel() > 0) {
+            Conv.plan(spec, w.segment(), w.offset(), options.policy(), ComputeContext.defaultContext())
+                    .execute(x.segment(), x.offset(), b == null ? null : b.segment(), b == null ? 0 : b.offset(),
+                            out.segment(), out.offset());
+        }
+        return Autograd.record(op, out, g -> backward(spec, x, w, b, g), x, w, b);
+    }
+
+    /** Checks the shapes against each other and returns the spec; every message names the argument. */
+    private static ConvSpec spec(String op, int dims, long[] in, long[] ws, long[] bs, ConvOptions o) {
+        if (ws.length != dims + 2) {
+            throw new IllegalArgumentException(op + ": weight must have " + (dims + 2) + " dims (outC, inC / groups, "
+                    + spatialNames(dims) + "), got shape " + Shape.toString(ws));
+        }
+        for (long[] shape : new long[][] {in, ws}) {
+            for (long s : shape) {
+                if (s > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(op + ": sizes above 2^31-1 are not supported, got input "
+                            + Shape.toString(in) + " and weight " + Shape.toString(ws));
+                }
+            }
+        }
+        int groups = o.groups();
+        if (in[1] % groups != 0 || ws[1] * groups != in[1]) {
+            throw new IllegalArgumentException(op + ": weight " + Shape.toString(ws) + " has " + ws[1]
+                    + " input channels per group (dim 1), so with groups=" + groups + " the input needs "
+                    + ws[1] * groups + " channels (dim 1), but input " + Shape.toString(in) + " has " + in[1]);
+        }
+        if (ws[0] % groups != 0 || ws[0] == 0) {
+            throw new IllegalArgumentException(op + ": weight " + Shape.toString(ws) + " has " + ws[0]
+                    + " output channels (dim 0), which must be a positive multiple of groups=" + groups);
+        }
+        if (bs != null && (bs.length != 1 || bs[0] != ws[0])) {
+            throw new IllegalArgumentException(op + ": bias must have shape [" + ws[0] + "] (one per output channel"
+                    + " of weight " + Shape.toString(ws) + "), got " + Shape.toString(bs));
+        }
+        int[] size = new int[dims];
+        int[] kernel = new int[dims];
+        for (int d = 0; d < dims; d++) {
+            size[d] = (int) in[2 + d];
+            kernel[d] = (int) ws[2 + d];
+        }
+        try {
+            return ConvSpec.builder(dims).n((int) in[0]).inC((int) in[1]).outC((int) ws[0]).groups(groups)
+                    .input(size).kernel(kernel).stride(o.stride()).dilation(o.dilation()).padding(o.padding())
+                    .paddingMode(o.paddingMode()).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (input " + Shape.toString(in) + ", weight "
+                    + Shape.toString(ws) + ", " + o + ")", e);
+        }
+    }
+
+    /**
+     * The vector-Jacobian product: gradients of input, weight and bias (null where not required)
+     * from the output's gradient {@code g}. The single place that chooses the backward kernels.
+     */
+    private static Tensor[] backward(ConvSpec spec, Tensor x, Tensor w, Tensor b, Tensor g) {
+        Tensor gc = g.contiguous();
+        MemorySegment gs = gc.segment();
+        Tensor dx = null;
+        Tensor dw = null;
+        Tensor db = null;
+        if (x.requiresGrad()) {
+            dx = Tensor.empty(spec.inputShape());
+            ConvNaive.backwardData(spec, gs, gc.offset(), w.segment(), w.offset(), dx.segment(), dx.offset());
+        }
+        if (w.requiresGrad()) {
+            dw = Tensor.empty(spec.weightShape());
+            ConvNaive.backwardWeight(spec, x.segment(), x.offset(), gs, gc.offset(), dw.segment(), dw.offset());
+        }
+        if (b != null && b.requiresGrad()) {
+            db = Tensor.empty(spec.outC());
+            ConvNaive.backwardBias(spec, gs, gc.offset(), db.segment(), db.offset());
+        }
+        return new Tensor[] {dx, dw, db};
+    }
+
+    private static String spatialNames(int dims) {
+        return switch (dims) {
+            case 1 -> "width";
+            case 2 -> "height, width";
+            default -> "depth, height, width";
+        };
+    }
+}
