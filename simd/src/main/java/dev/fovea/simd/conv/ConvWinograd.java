@@ -34,7 +34,7 @@ import java.lang.foreign.MemorySegment;
  * {@code clamp(1 MiB / (alpha^2 (cg + og) 4 bytes), 64, 512)} tiles at most, so that V and M stay
  * near the 1 MiB L2 of the target core (64 -> 64 channels with F(4x4): 64 tiles, 1.2 MB); an
  * image-group's tiles are cut into blocks of equal size (to within one). With
- * {@code ld = blockTiles} rounded up to 16, the workspace is
+ * {@code ld = blockTiles} rounded up to 16 floats (or a vector, if wider), the workspace is
  * {@code 4 * (slots * alpha^2 (cg + og) ld + threads * 2 alpha^2 ld)} bytes, where
  * {@code slots = threads} when whole units are spread over the threads and 1 otherwise.
  *

@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.Simd;
 import dev.fovea.simd.gemm.Epilogue;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
@@ -22,12 +23,16 @@ import java.lang.foreign.ValueLayout;
 final class ConvWinogradPlan implements ConvPlan {
     /** L2 per core on the project's machine (Zen 4): the tile block aims to keep V and M in it. */
     static final long L2_BYTES = 1L << 20;
-    /** Fewest tiles per block: below this the GEMMs get too narrow to amortise B packing. */
+    /**
+     * Lower clamp of the block limit, for many channels: narrower GEMMs amortise B packing badly.
+     * Blocks are then balanced, so one may hold fewer tiles (196 tiles of a 56x56 F(4x4) output
+     * make 4 blocks of 49).
+     */
     static final int MIN_BLOCK_TILES = 64;
-    /** Most tiles per block, for small channel counts (depthwise) whose V and M are tiny. */
+    /** Upper clamp of the block limit, for few channels (depthwise), whose V and M are tiny. */
     static final int MAX_BLOCK_TILES = 512;
-    /** Staging rows are padded to a multiple of this (the widest vector, 16 floats = 64 bytes). */
-    private static final int ROW_ALIGN = 16;
+    /** Staging rows are padded to a multiple of this: 64 bytes, and whole vectors of any width. */
+    private static final int ROW_ALIGN = Math.max(16, Simd.floatLanes());
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Never started: a segment it may access is not confined to the calling thread. */
     private static final Thread NOT_THE_CALLER = new Thread(() -> { });
