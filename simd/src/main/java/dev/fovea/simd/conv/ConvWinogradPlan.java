@@ -1,0 +1,286 @@
+package dev.fovea.simd.conv;
+
+import dev.fovea.simd.Simd;
+import dev.fovea.simd.gemm.Epilogue;
+import dev.fovea.simd.gemm.PackedMatrix;
+import dev.fovea.simd.gemm.Sgemm;
+import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.parallel.PartTask;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A planned {@link ConvWinograd} convolution: transformed, packed filters and a workspace sized at
+ * plan time, so {@link #execute} allocates nothing. See {@link ConvWinograd} for the math, the
+ * layouts, the workspace formula and the threading.
+ *
+ * <p>The work is a list of units, one per (image, group, tile block); a unit runs the input
+ * transform of its {@code cg} channels into V, {@code alpha^2} GEMMs into M, and the output
+ * transform of its {@code og} channels. The execute arguments are kept in fields while it runs and
+ * the parallel tasks are made once, in the constructor, so a call allocates no lambdas.
+ */
+final class ConvWinogradPlan implements ConvPlan {
+    /** L2 per core on the project's machine (Zen 4): the tile block aims to keep V and M in it. */
+    static final long L2_BYTES = 1L << 20;
+    /**
+     * Lower clamp of the block limit, for many channels: narrower GEMMs amortise B packing badly.
+     * Blocks are then balanced, so one may hold fewer tiles (196 tiles of a 56x56 F(4x4) output
+     * make 4 blocks of 49).
+     */
+    static final int MIN_BLOCK_TILES = 64;
+    /** Upper clamp of the block limit, for few channels (depthwise), whose V and M are tiny. */
+    static final int MAX_BLOCK_TILES = 512;
+    /** Staging rows are padded to a multiple of this: 64 bytes, and whole vectors of any width. */
+    private static final int ROW_ALIGN = Math.max(16, Simd.floatLanes());
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Never started: a segment it may access is not confined to the calling thread. */
+    private static final Thread NOT_THE_CALLER = new Thread(() -> { });
+
+    private final ConvSpec spec;
+    private final String name;
+    private final boolean f4;
+    private final int m;
+    private final int alpha;
+    private final int cg;
+    private final int og;
+    private final int tilesW;
+    private final int tiles;
+    private final int blocks;
+    private final int ld;
+    private final int units;
+    private final boolean outer;
+    private final ComputeContext ctx;
+    private final PackedMatrix[] packed;
+    private final MemorySegment ws;
+    private final long vmFloats;
+    private final long stagingBase;
+    private final long stagingFloats;
+
+    // Arguments of the running execute (a plan runs on one caller at a time, see ConvPlan).
+    private MemorySegment in;
+    private long inOff;
+    private MemorySegment bias;
+    private long biasOff;
+    private MemorySegment out;
+    private long outOff;
+    private int unit;
+    private int transformParts;
+
+    private final PartTask outerTask = this::outerPart;
+    private final PartTask inputTask = this::inputPart;
+    private final PartTask gemmTask = this::gemmPart;
+    private final PartTask outputTask = this::outputPart;
+
+    ConvWinogradPlan(ConvSpec spec, String name, boolean f4, MemorySegment weights, long weightOff,
+                     ComputeContext ctx) {
+        this.spec = spec;
+        this.name = name;
+        this.f4 = f4;
+        this.m = f4 ? 4 : 2;
+        this.alpha = m + 2;
+        this.cg = spec.inCPerGroup();
+        this.og = spec.outCPerGroup();
+        this.ctx = ctx;
+        this.tilesW = ceilDiv(spec.outW(), m);
+        this.tiles = ceilDiv(spec.outH(), m) * tilesW;
+        int a2 = alpha * alpha;
+        long perTile = (long) a2 * (cg + og) * Float.BYTES;
+        int blockMax = (int) Math.clamp(L2_BYTES / perTile, MIN_BLOCK_TILES, MAX_BLOCK_TILES);
+        this.blocks = ceilDiv(tiles, blockMax);
+        int blockTiles = ceilDiv(tiles, blocks);
+        this.ld = ceilDiv(blockTiles, ROW_ALIGN) * ROW_ALIGN;
+        long unitCount = (long) spec.n() * spec.groups() * blocks;
+        if (unitCount > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv algorithm '" + name + "': too many tile blocks for " + spec);
+        }
+        this.units = (int) unitCount;
+        int threads = ctx.threads();
+        // Whole units per thread when that balances (or nearly: >= 4 units per thread); else each
+        // unit's three stages are split over the threads (one image of one group, few tiles).
+        this.outer = threads == 1 || units % threads == 0 || units >= 4 * threads;
+        this.vmFloats = (long) a2 * (cg + og) * ld;
+        this.stagingFloats = 2L * a2 * ld;
+        int vmSlots = outer ? threads : 1;
+        this.stagingBase = vmSlots * vmFloats;
+        this.ws = Arena.ofAuto().allocate((stagingBase + threads * stagingFloats) * Float.BYTES, 64);
+        this.packed = transformFilters(weights, weightOff);
+        warmPacked(blockTiles, tiles / blocks);
+    }
+
+    private PackedMatrix[] transformFilters(MemorySegment weights, long weightOff) {
+        int a2 = alpha * alpha;
+        long perXi = (long) og * cg;
+        PackedMatrix[] result = new PackedMatrix[spec.groups() * a2];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment u = arena.allocate(a2 * perXi * Float.BYTES, 64);
+            for (int g = 0; g < spec.groups(); g++) {
+                for (int o = 0; o < og; o++) {
+                    for (int c = 0; c < cg; c++) {
+                        long w = weightOff + ((long) (g * og + o) * cg + c) * 9;
+                        ConvWinogradTransforms.filter(f4, weights, w, u, (long) o * cg + c, perXi);
+                    }
+                }
+                for (int xi = 0; xi < a2; xi++) {
+                    result[g * a2 + xi] = PackedMatrix.packA(false, og, cg, u, xi * perXi, cg);
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Runs each packed filter once at both block widths on the (zeroed) workspace, so that any
+     * lazily built copy the GEMM keeps for narrow products is made now and not in execute.
+     */
+    private void warmPacked(int widest, int narrowest) {
+        try (ComputeContext single = ComputeContext.create(1)) {
+            for (PackedMatrix p : packed) {
+                for (int n : new int[] {widest, narrowest}) {
+                    Sgemm.sgemm(single, p, false, n, 1f, ws, 0, ld, 0f, ws, mBase(0), ld, Epilogue.NONE);
+                }
+            }
+        }
+    }
+
+    @Override
+    public ConvSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String algorithm() {
+        return name;
+    }
+
+    @Override
+    public long workspaceBytes() {
+        return ws.byteSize();
+    }
+
+    @Override
+    public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff) {
+        ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+        this.in = in;
+        this.inOff = inOff;
+        this.bias = bias;
+        this.biasOff = biasOff;
+        this.out = out;
+        this.outOff = outOff;
+        // The pool's threads cannot touch segments of a thread-confined arena: transforms then run here.
+        boolean shared = shared(in) && shared(out) && shared(bias);
+        this.transformParts = shared ? ctx.threads() : 1;
+        try {
+            if (outer) {
+                ctx.run(transformParts, outerTask);
+            } else {
+                for (int u = 0; u < units; u++) {
+                    unit = u;
+                    ctx.run(transformParts, inputTask);
+                    ctx.run(ctx.threads(), gemmTask);
+                    ctx.run(transformParts, outputTask);
+                }
+            }
+        } finally {
+            this.in = null;
+            this.bias = null;
+            this.out = null;
+        }
+    }
+
+    private static boolean shared(MemorySegment s) {
+        return s == null || s.isAccessibleBy(NOT_THE_CALLER);
+    }
+
+    /** Whole units {@code [partBegin, partEnd)} on slot {@code part}; the GEMM calls run inline. */
+    private void outerPart(int part, int parts) {
+        for (int u = ComputeContext.partBegin(units, parts, part); u < ComputeContext.partBegin(units, parts, part + 1); u++) {
+            inputTransform(u, 0, cg, part, part);
+            multiply(u, 0, alpha * alpha, part);
+            outputTransform(u, 0, og, part, part);
+        }
+    }
+
+    private void inputPart(int part, int parts) {
+        inputTransform(unit, ComputeContext.partBegin(cg, parts, part), ComputeContext.partBegin(cg, parts, part + 1),
+                0, part);
+    }
+
+    private void gemmPart(int part, int parts) {
+        int a2 = alpha * alpha;
+        multiply(unit, ComputeContext.partBegin(a2, parts, part), ComputeContext.partBegin(a2, parts, part + 1), 0);
+    }
+
+    private void outputPart(int part, int parts) {
+        outputTransform(unit, ComputeContext.partBegin(og, parts, part), ComputeContext.partBegin(og, parts, part + 1),
+                0, part);
+    }
+
+    private int blockBegin(int u) {
+        return ComputeContext.partBegin(tiles, blocks, u % blocks);
+    }
+
+    private int blockTiles(int u) {
+        int b = u % blocks;
+        return ComputeContext.partBegin(tiles, blocks, b + 1) - ComputeContext.partBegin(tiles, blocks, b);
+    }
+
+    private long vBase(int slot) {
+        return slot * vmFloats;
+    }
+
+    private long mBase(int slot) {
+        return slot * vmFloats + (long) alpha * alpha * cg * ld;
+    }
+
+    /** V = B^T d B for channels {@code [c0, c1)} of unit {@code u}, into VM slot {@code slot}. */
+    private void inputTransform(int u, int c0, int c1, int slot, int stagingSlot) {
+        int img = u / blocks / spec.groups();
+        int g = u / blocks % spec.groups();
+        int t0 = blockBegin(u);
+        int nt = blockTiles(u);
+        long d = stagingBase + stagingSlot * stagingFloats;
+        long tmp = d + (long) alpha * alpha * ld;
+        long vStride = (long) cg * ld;
+        long planeSize = (long) spec.inH() * spec.inW();
+        for (int c = c0; c < c1; c++) {
+            long plane = inOff + ((long) img * spec.inC() + (long) g * cg + c) * planeSize;
+            ConvWinogradTransforms.gather(m, alpha, in, plane, spec.inH(), spec.inW(), spec.padBegin(1),
+                    spec.padBegin(2), tilesW, t0, nt, ws, d, ld);
+            ConvWinogradTransforms.input(f4, ws, d, ws, tmp, ld, nt, ws, vBase(slot) + (long) c * ld, vStride);
+        }
+    }
+
+    /** M[xi] = U[g][xi] * V[xi] for {@code xi} in {@code [xi0, xi1)}. */
+    private void multiply(int u, int xi0, int xi1, int slot) {
+        int g = u / blocks % spec.groups();
+        int nt = blockTiles(u);
+        int a2 = alpha * alpha;
+        for (int xi = xi0; xi < xi1; xi++) {
+            Sgemm.sgemm(ctx, packed[g * a2 + xi], false, nt, 1f, ws, vBase(slot) + (long) xi * cg * ld, ld, 0f,
+                    ws, mBase(slot) + (long) xi * og * ld, ld, Epilogue.NONE);
+        }
+    }
+
+    /** Y = A^T M A (+ bias) for output channels {@code [o0, o1)} of unit {@code u}. */
+    private void outputTransform(int u, int o0, int o1, int slot, int stagingSlot) {
+        int img = u / blocks / spec.groups();
+        int g = u / blocks % spec.groups();
+        int t0 = blockBegin(u);
+        int nt = blockTiles(u);
+        long y = stagingBase + stagingSlot * stagingFloats;
+        long tmp = y + (long) alpha * alpha * ld;
+        long planeSize = (long) spec.outH() * spec.outW();
+        for (int o = o0; o < o1; o++) {
+            int oc = g * og + o;
+            ConvWinogradTransforms.output(f4, ws, mBase(slot) + (long) o * ld, (long) og * ld, ws, tmp, ld, nt, ws, y);
+            float b = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
+            long plane = outOff + ((long) img * spec.outC() + oc) * planeSize;
+            ConvWinogradTransforms.scatter(m, ws, y, ld, b, out, plane, spec.outH(), spec.outW(), tilesW, t0, nt);
+        }
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}
