@@ -103,11 +103,16 @@ final class ConvTester {
                 .paddingMode(PaddingMode.REPLICATE).build());
         specs.add(ConvSpec.builder(2).inC(3).outC(4).input(8, 9).kernel(3, 2).stride(1, 2)
                 .padding(Padding.of(new int[] {0, 2}, new int[] {1, 0})).build());
+        // 3x3 stride-1 zeros-padded 2-d specs, the Winograd shape, which random draws rarely give.
+        specs.add(ConvSpec.builder(2).inC(32).outC(32).input(13, 17).kernel(3).padding(1).build());
+        specs.add(ConvSpec.builder(2).n(2).inC(8).outC(6).groups(2).input(6, 5).kernel(3).padding(Padding.FULL).build());
+        specs.add(ConvSpec.builder(2).inC(5).outC(7).input(4, 9).kernel(3).build());
+        int fixed = specs.size();
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] channels = {1, 3, 4, 16, 17, 64};
         int[] kernels = {1, 2, 3, 4, 5, 6, 7, 11};
         PaddingMode[] modes = PaddingMode.values();
-        while (specs.size() < 15 + randomCount) {
+        while (specs.size() < fixed + randomCount) {
             int dims = 1 + pick(rnd, new int[] {1, 1, 1, 1, 0, 0, 2, 2, 1, 1});
             int inC = pick(rnd, channels);
             int groupsKind = rnd.nextInt(4);
