@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,9 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * a heap copy of the weights (scalars broadcast into vectors).
  *
  * <p><b>Kernel:</b> per output row, the interior columns (every tap inside the input along W) are
- * vectorised along the output width when {@code strideW == 1} (contiguous loads at each tap's
- * offset, two vectors per step for FMA latency); border columns, tails and {@code strideW > 1}
- * run a scalar loop. Every output is the same FMA chain in both paths: bias first, then taps in
+ * vectorised along the output width: stride 1 loads contiguous inputs at each tap's offset (two
+ * vectors per step for FMA latency), stride 2 loads two vectors and keeps the even lanes with a
+ * two-vector rearrange (no gather); border columns, tails and {@code strideW > 2} run a scalar
+ * loop. Every output is the same FMA chain in both paths: bias first, then taps in
  * (kh, kw) order, taps outside the input skipped, so vector and scalar give the same bits.
  *
  * <p><b>Threads:</b> the {@code n * outC} output planes are cut into contiguous ranges, one per
@@ -124,11 +126,13 @@ public final class ConvDepthwise implements ConvAlgorithm {
         // Interior columns: ow * sw - pw >= 0 and ow * sw + (kW - 1) * dw - pw <= inW - 1.
         int lo = Math.min(outW, -Math.floorDiv(-pw, sw));
         int hi = Math.max(lo, Math.min(outW, Math.floorDiv(inW - 1 - (kW - 1) * dw + pw, sw) + 1));
-        boolean vector = Simd.VECTOR && sw == 1;
+        boolean vector = Simd.VECTOR && sw <= 2;
         for (int oh = 0; oh < s.outH(); oh++) {
             long outRow = outBase + (long) oh * outW;
             border(s, in, inBase, w, wBase, bias, out, outRow, oh, 0, lo);
-            if (vector) {
+            if (vector && sw == 2) {
+                Vec.interiorStride2(s, in, inBase, w, wBase, bias, out, outRow, oh, lo, hi);
+            } else if (vector) {
                 Vec.interior(s, in, inBase, w, wBase, bias, out, outRow, oh, lo, hi);
             } else {
                 interior(s, in, inBase, w, wBase, bias, out, outRow, oh, lo, hi);
@@ -187,6 +191,42 @@ public final class ConvDepthwise implements ConvAlgorithm {
         private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
         private static final int L = FloatSpecies.LANES;
         private static final ByteOrder O = ByteOrder.nativeOrder();
+        /** Lane j takes lane 2j of the pair (v0, v1): indexes >= L are exceptional and select from v1. */
+        private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, j -> 2 * j);
+
+        /**
+         * Interior columns {@code [from, to)} of row {@code oh} for stride 2: each tap loads the 2L
+         * contiguous inputs of L outputs and keeps the even lanes (a two-vector rearrange, no gather).
+         * A step runs only while its second load stays inside the input row; the rest is scalar.
+         */
+        static void interiorStride2(ConvSpec s, MemorySegment in, long inBase, float[] w, int wBase, float bias,
+                                    MemorySegment out, long outRow, int oh, int from, int to) {
+            int kH = s.kH();
+            int kW = s.kW();
+            int dw = s.dilation(2);
+            int pw = s.padBegin(2);
+            int reach = (kW - 1) * dw - pw;
+            int ow = from;
+            FloatVector b = FloatVector.broadcast(S, bias);
+            for (; ow + L <= to && 2L * (ow + L) - 1 + reach <= s.inW() - 1; ow += L) {
+                FloatVector acc = b;
+                for (int kh = 0; kh < kH; kh++) {
+                    int ih = oh * s.stride(1) + kh * s.dilation(1) - s.padBegin(1);
+                    if (ih < 0 || ih >= s.inH()) {
+                        continue;
+                    }
+                    long at = (inBase + (long) ih * s.inW() + 2L * ow - pw) * Float.BYTES;
+                    for (int kw = 0; kw < kW; kw++) {
+                        long a = at + (long) kw * dw * Float.BYTES;
+                        FloatVector x = FloatVector.fromMemorySegment(S, in, a, O)
+                                .rearrange(EVEN, FloatVector.fromMemorySegment(S, in, a + (long) L * Float.BYTES, O));
+                        acc = x.fma(FloatVector.broadcast(S, w[wBase + kh * kW + kw]), acc);
+                    }
+                }
+                acc.intoMemorySegment(out, (outRow + ow) * Float.BYTES, O);
+            }
+            ConvDepthwise.interior(s, in, inBase, w, wBase, bias, out, outRow, oh, ow, to);
+        }
 
         /** Interior columns {@code [from, to)} of row {@code oh}: two vectors per step, scalar tail. */
         static void interior(ConvSpec s, MemorySegment in, long inBase, float[] w, int wBase, float bias,

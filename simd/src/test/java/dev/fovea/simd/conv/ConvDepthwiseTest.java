@@ -56,6 +56,9 @@ class ConvDepthwiseTest {
                 ConvSpec.builder(2).inC(4).outC(8).groups(4).input(19, 53).kernel(5, 7).dilation(2, 3)
                         .padding(Padding.of(new int[] {1, 4}, new int[] {3, 0})).build(),
                 ConvSpec.builder(2).inC(3).outC(3).groups(3).input(2, 3).kernel(5).padding(2).build(),
+                ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 100).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(7, 151).kernel(3, 5).stride(1, 2).dilation(1, 2)
+                        .padding(Padding.of(new int[] {1, 3}, new int[] {0, 1})).build(),
                 ConvSpec.builder(1).n(3).inC(5).outC(10).groups(5).input(100).kernel(7).padding(Padding.SAME).build());
         for (int i = 0; i < specs.size(); i++) {
             ConvTester.check(DW, specs.get(i), one, true, i);
