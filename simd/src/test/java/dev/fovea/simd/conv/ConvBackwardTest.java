@@ -1,0 +1,234 @@
+package dev.fovea.simd.conv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ConvBackward} against {@link ConvNaive}'s gradients on the shared sweep, with 1 and 2
+ * threads (bit-identical), and a finite-difference check of the reference gradients themselves.
+ *
+ * <p>NMSE bound {@value #MAX_NMSE}: each gradient element is a float sum of K' terms of random
+ * sign (K' = og * kVol for dIn, n * P for dW, n * P for dBias; at most a few thousand in the sweep),
+ * whose rounding errors add like a random walk: relative RMS error about {@code sqrt(K') * 2^-24}
+ * ~ 4e-6 for K' = 5000, NMSE ~ 2e-11; 1e-9 leaves a 50x margin while any indexing mistake (a
+ * missing or misplaced term) gives NMSE above 1e-4.
+ */
+class ConvBackwardTest {
+    static final double MAX_NMSE = 1e-9;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Operands start here inside segments from {@link ConvTester#random} (within its guard). */
+    private static final int OFF = 3;
+    private static ComputeContext one;
+    private static ComputeContext two;
+
+    @BeforeAll
+    static void contexts() {
+        one = ComputeContext.create(1);
+        two = ComputeContext.create(2);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    @Test
+    void sweepMatchesReferenceWithOneAndTwoThreads() {
+        List<ConvSpec> specs = ConvTester.sweep(80, 0xB4C4L);
+        double[] worst = new double[3];
+        for (int i = 0; i < specs.size(); i++) {
+            double[] nmse = checkAll(specs.get(i), 1000 + i);
+            for (int j = 0; j < 3; j++) {
+                worst[j] = Math.max(worst[j], nmse[j]);
+            }
+        }
+        System.out.printf("ConvBackward worst NMSE over %d specs: data %.2e weight %.2e bias %.2e%n",
+                specs.size(), worst[0], worst[1], worst[2]);
+    }
+
+    @Test
+    void identityColumnsAndEmptyBatch() {
+        checkAll(ConvSpec.builder(2).n(2).inC(8).outC(6).input(9, 7).kernel(1).build(), 1);
+        checkAll(ConvSpec.builder(2).n(2).inC(8).outC(6).groups(2).input(9, 7).kernel(1).build(), 2);
+        checkAll(ConvSpec.builder(1).n(3).inC(4).outC(4).groups(4).input(300).kernel(3).padding(1).build(), 3);
+        ConvSpec empty = ConvSpec.builder(2).n(0).inC(3).outC(2).input(4, 4).kernel(3).build();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment dW = ConvTester.random(arena, empty.weightElements(), new SplittableRandom(1));
+            MemorySegment none = arena.allocate(16);
+            ConvBackward.weight(empty, none, 0, none, 0, dW, OFF, two);
+            for (long i = 0; i < empty.weightElements(); i++) {
+                assertEquals(0f, dW.getAtIndex(F, OFF + i));
+            }
+        }
+    }
+
+    @Test
+    void planReportsWorkspace() {
+        ConvSpec spec = ConvSpec.builder(2).inC(3).outC(4).input(6, 5).kernel(3).padding(1).build();
+        try (ConvBackward.Plan p = ConvBackward.plan(spec)) {
+            assertEquals(3L * 9 * 30 * Float.BYTES, p.workspaceBytes());
+            assertEquals(spec, p.spec());
+        }
+        try (ConvBackward.Plan p = ConvBackward.plan(spec.toBuilder().kernel(1).padding(0).build())) {
+            assertEquals(0, p.workspaceBytes());
+        }
+    }
+
+    /**
+     * Proves the reference: {@link ConvNaive#backwardData} and {@link ConvNaive#backwardWeight}
+     * against central differences of {@code f = sum(out * dOut)}, out from {@link ConvNaive#forward},
+     * for every input and weight element of tiny specs covering all padding modes, stride,
+     * dilation, groups and 1-3 dims. f is linear in each element, so the difference quotient has no
+     * truncation error; its only error is the float rounding of each output ({@code <= 2^-24 |out|})
+     * in the two evaluations, so {@code |fd - grad| <= 2 * 2^-24 * sum|out * dOut| / h}, which is
+     * the tolerance used (times 2 for the perturbed outputs, plus 1e-9).
+     */
+    @Test
+    void referenceGradientsMatchFiniteDifferences() {
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(1).n(2).inC(2).outC(3).input(6).kernel(3).stride(2).padding(2)
+                        .paddingMode(PaddingMode.REFLECT).build(),
+                ConvSpec.builder(2).inC(4).outC(2).groups(2).input(4, 5).kernel(2, 3).dilation(2, 1).padding(1)
+                        .paddingMode(PaddingMode.CIRCULAR).build(),
+                ConvSpec.builder(3).inC(1).outC(2).input(3, 3, 4).kernel(2).stride(2).padding(1)
+                        .paddingMode(PaddingMode.REPLICATE).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(5, 4).kernel(3)
+                        .padding(Padding.of(new int[] {0, 2}, new int[] {1, 0})).build());
+        for (ConvSpec spec : specs) {
+            finiteDifferences(spec);
+        }
+    }
+
+    private static void finiteDifferences(ConvSpec spec) {
+        SplittableRandom rnd = new SplittableRandom(spec.hashCode());
+        double h = 0.5;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
+            MemorySegment w = ConvTester.random(arena, spec.weightElements(), rnd);
+            MemorySegment dOut = ConvTester.random(arena, spec.outputElements(), rnd);
+            MemorySegment out = arena.allocate(spec.outputElements() * Float.BYTES);
+            MemorySegment dIn = arena.allocate(spec.inputElements() * Float.BYTES);
+            MemorySegment dW = arena.allocate(spec.weightElements() * Float.BYTES);
+            ConvNaive.backwardData(spec, dOut, OFF, w, OFF, dIn, 0);
+            ConvNaive.backwardWeight(spec, in, OFF, dOut, OFF, dW, 0);
+            double[] abs = new double[1];
+            objective(spec, in, w, dOut, out, abs);
+            double tol = 2 * 2 * Math.scalb(1.0, -24) * abs[0] / h + 1e-9;
+            for (int which = 0; which < 2; which++) {
+                MemorySegment x = which == 0 ? in : w;
+                MemorySegment grad = which == 0 ? dIn : dW;
+                long count = which == 0 ? spec.inputElements() : spec.weightElements();
+                for (long i = 0; i < count; i++) {
+                    float orig = x.getAtIndex(F, OFF + i);
+                    float plus = (float) (orig + h / 2);
+                    float minus = (float) (orig - h / 2);
+                    x.setAtIndex(F, OFF + i, plus);
+                    double fPlus = objective(spec, in, w, dOut, out, null);
+                    x.setAtIndex(F, OFF + i, minus);
+                    double fMinus = objective(spec, in, w, dOut, out, null);
+                    x.setAtIndex(F, OFF + i, orig);
+                    double fd = (fPlus - fMinus) / ((double) plus - minus);
+                    double g = grad.getAtIndex(F, i);
+                    String name = which == 0 ? "dIn" : "dW";
+                    long at = i;
+                    assertTrue(Math.abs(fd - g) <= tol + 1e-6 * Math.abs(g), () -> "reference " + name + "[" + at
+                            + "] = " + g + " but finite difference gives " + fd + " on " + spec);
+                }
+            }
+        }
+    }
+
+    /** {@code sum(out * dOut)} in double, out by the reference forward; {@code abs[0] = sum|out * dOut|}. */
+    private static double objective(ConvSpec spec, MemorySegment in, MemorySegment w, MemorySegment dOut,
+                                    MemorySegment out, double[] abs) {
+        ConvNaive.forward(spec, in, OFF, w, OFF, null, 0, out, 0);
+        double f = 0;
+        for (long i = 0; i < spec.outputElements(); i++) {
+            double t = (double) out.getAtIndex(F, i) * dOut.getAtIndex(F, OFF + i);
+            f += t;
+            if (abs != null) {
+                abs[0] += Math.abs(t);
+            }
+        }
+        return f;
+    }
+
+    /** Checks dIn, dW and dBias of {@code spec}; returns their NMSEs. */
+    private static double[] checkAll(ConvSpec spec, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
+            MemorySegment w = ConvTester.random(arena, spec.weightElements(), rnd);
+            MemorySegment dOut = ConvTester.random(arena, spec.outputElements(), rnd);
+            MemorySegment ref = arena.allocate(Math.max(1, spec.inputElements()) * Float.BYTES);
+            ConvNaive.backwardData(spec, dOut, OFF, w, OFF, ref, 0);
+            double dataErr = compare("data", spec, ref, spec.inputElements(), arena, rnd,
+                    (out, ctx) -> ConvBackward.data(spec, dOut, OFF, w, OFF, out, OFF, ctx));
+            ref = arena.allocate(spec.weightElements() * Float.BYTES);
+            ConvNaive.backwardWeight(spec, in, OFF, dOut, OFF, ref, 0);
+            double weightErr = compare("weight", spec, ref, spec.weightElements(), arena, rnd,
+                    (out, ctx) -> ConvBackward.weight(spec, in, OFF, dOut, OFF, out, OFF, ctx));
+            ref = arena.allocate(spec.outC() * Float.BYTES);
+            ConvNaive.backwardBias(spec, dOut, OFF, ref, 0);
+            double biasErr = compare("bias", spec, ref, spec.outC(), arena, rnd,
+                    (out, ctx) -> ConvBackward.bias(spec, dOut, OFF, out, OFF));
+            return new double[] {dataErr, weightErr, biasErr};
+        }
+    }
+
+    interface Gradient {
+        void compute(MemorySegment out, ComputeContext ctx);
+    }
+
+    /** Runs {@code g} with 1 and 2 threads into garbage-filled segments; checks NMSE, identity, guards. */
+    static double compare(String what, Object spec, MemorySegment ref, long elements, Arena arena,
+                          SplittableRandom rnd, Gradient g) {
+        MemorySegment a = ConvTester.random(arena, elements, rnd);
+        MemorySegment b = ConvTester.random(arena, elements, rnd);
+        float[] guardsBefore = guards(a, elements);
+        g.compute(a, one);
+        g.compute(b, two);
+        assertArrayEquals(guardsBefore, guards(a, elements), () -> what + " wrote outside its result on " + spec);
+        double nmse = nmse(ref, 0, a, OFF, elements);
+        assertTrue(nmse <= MAX_NMSE, () -> what + " gradient on " + spec + ": NMSE " + nmse + " > " + MAX_NMSE);
+        for (long i = 0; i < elements; i++) {
+            if (Float.floatToRawIntBits(a.getAtIndex(F, OFF + i)) != Float.floatToRawIntBits(b.getAtIndex(F, OFF + i))) {
+                throw new AssertionError(what + " gradient differs between 1 and 2 threads at " + i + " on " + spec);
+            }
+        }
+        return nmse;
+    }
+
+    static double nmse(MemorySegment ref, long refOff, MemorySegment y, long yOff, long elements) {
+        double err = 0;
+        double norm = 0;
+        for (long i = 0; i < elements; i++) {
+            double r = ref.getAtIndex(F, refOff + i);
+            double d = y.getAtIndex(F, yOff + i) - r;
+            err += d * d;
+            norm += r * r;
+        }
+        return norm == 0 ? err : err / norm;
+    }
+
+    private static float[] guards(MemorySegment s, long elements) {
+        float[] g = new float[2 * OFF];
+        for (int i = 0; i < OFF; i++) {
+            g[i] = s.getAtIndex(F, i);
+            g[OFF + i] = s.getAtIndex(F, OFF + elements + i);
+        }
+        return g;
+    }
+}

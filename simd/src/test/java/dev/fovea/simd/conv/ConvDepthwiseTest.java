@@ -1,0 +1,106 @@
+package dev.fovea.simd.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link ConvDepthwise} against the naive reference, thread-count identity and its unsupported reasons. */
+class ConvDepthwiseTest {
+    private static final ConvDepthwise DW = ConvDepthwise.INSTANCE;
+    private static ComputeContext one;
+    private static ComputeContext two;
+
+    @BeforeAll
+    static void contexts() {
+        one = ComputeContext.create(1);
+        two = ComputeContext.create(2);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    @Test
+    void sweepSpecsItSupports() {
+        int checked = 0;
+        double worst = 0;
+        for (ConvSpec spec : ConvTester.sweep(300, 0xD3L)) {
+            if (DW.unsupportedReason(spec) == null) {
+                worst = Math.max(worst, ConvTester.check(DW, spec, one, checked % 2 == 0, checked));
+                checked++;
+            }
+        }
+        assertTrue(checked >= 20, "too few depthwise specs in the sweep: " + checked);
+        System.out.printf("ConvDepthwise: %d sweep specs, worst NMSE %.2e%n", checked, worst);
+    }
+
+    @Test
+    void explicitLayers() {
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(2).n(2).inC(32).outC(32).groups(32).input(37, 45).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(32).outC(32).groups(32).input(38, 41).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(8).outC(16).groups(8).input(20, 70).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(8).groups(4).input(19, 53).kernel(5, 7).dilation(2, 3)
+                        .padding(Padding.of(new int[] {1, 4}, new int[] {3, 0})).build(),
+                ConvSpec.builder(2).inC(3).outC(3).groups(3).input(2, 3).kernel(5).padding(2).build(),
+                ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 100).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(7, 151).kernel(3, 5).stride(1, 2).dilation(1, 2)
+                        .padding(Padding.of(new int[] {1, 3}, new int[] {0, 1})).build(),
+                ConvSpec.builder(1).n(3).inC(5).outC(10).groups(5).input(100).kernel(7).padding(Padding.SAME).build());
+        for (int i = 0; i < specs.size(); i++) {
+            ConvTester.check(DW, specs.get(i), one, true, i);
+            ConvTester.check(DW, specs.get(i), two, false, i);
+        }
+    }
+
+    @Test
+    void oneAndTwoThreadsAreIdentical() {
+        ConvSpec spec = ConvSpec.builder(2).n(2).inC(16).outC(32).groups(16).input(30, 33).kernel(3).padding(1).build();
+        SplittableRandom rnd = new SplittableRandom(5);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
+            MemorySegment w = ConvTester.random(arena, spec.weightElements(), rnd);
+            MemorySegment bias = ConvTester.random(arena, spec.outC(), rnd);
+            MemorySegment a = arena.allocate(spec.outputElements() * Float.BYTES);
+            MemorySegment b = arena.allocate(spec.outputElements() * Float.BYTES);
+            DW.plan(spec, w, 0, one).execute(in, 0, bias, 0, a, 0);
+            DW.plan(spec, w, 0, two).execute(in, 0, bias, 0, b, 0);
+            assertEquals(-1, a.mismatch(b), "1 and 2 threads differ");
+        }
+    }
+
+    @Test
+    void unsupportedSpecsSayWhy() {
+        ConvSpec dense = ConvSpec.builder(2).inC(4).outC(4).input(5, 5).kernel(3).build();
+        ConvSpec reflect = ConvSpec.builder(2).inC(4).outC(4).groups(4).input(5, 5).kernel(3).padding(1)
+                .paddingMode(PaddingMode.REFLECT).build();
+        ConvSpec threeD = ConvSpec.builder(3).inC(4).outC(4).groups(4).input(3, 5, 5).kernel(3).build();
+        assertTrue(DW.unsupportedReason(dense).contains("groups == inC"));
+        assertTrue(DW.unsupportedReason(reflect).contains("zeros"));
+        assertNotNull(DW.unsupportedReason(threeD));
+        assertNull(DW.unsupportedReason(ConvSpec.builder(3).inC(4).outC(4).groups(4).input(1, 5, 5).kernel(1, 3, 3)
+                .build()));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocate(dense.weightElements() * Float.BYTES);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DW.plan(dense, w, 0, one));
+            assertTrue(e.getMessage().contains("depthwise") && e.getMessage().contains("groups == inC"), e.getMessage());
+            MemorySegment w2 = arena.allocate(reflect.weightElements() * Float.BYTES);
+            e = assertThrows(IllegalArgumentException.class, () -> DW.plan(reflect, w2, 0, one));
+            assertTrue(e.getMessage().contains("reflect"), e.getMessage());
+        }
+        assertEquals("depthwise", DW.name());
+    }
+}
