@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
  * column matrix B of the convolution GEMM {@code out = W x B}.
  * <pre>
  *   B (K x N), K = inC/groups * kD * kH * kW, N = outD * outH * outW
- *   row r = (ic * kD + kd) * kH + kh) * kW + kw      (the weights' column order)
+ *   row r = ((ic * kD + kd) * kH + kh) * kW + kw      (the weights' column order)
  *   col j = (od * outH + oh) * outW + ow
  *   B(r, j) = in[ic, id, ih, iw],  ix = sourceIndex(ox * stride + kx * dilation - padBegin)
  *             (0 where the padding mode gives zeros)
