@@ -157,7 +157,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         }
 
         private void part(int p, int parts) {
-            range(ComputeContext.partBegin(parallelCount, parts, p), ComputeContext.partBegin(parallelCount, parts, p + 1));
+            range(ComputeContext.partBegin(parallelCount, parts, p),
+                    ComputeContext.partBegin(parallelCount, parts, p + 1));
         }
 
         /** The copy of items {@code [begin, end)} of the current {@link #forRange} call. */
