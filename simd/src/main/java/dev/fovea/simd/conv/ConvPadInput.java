@@ -1,0 +1,106 @@
+package dev.fovea.simd.conv;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Materialises the padded input of a convolution: channels laid out {@code (c, inD, inH, inW)}
+ * are copied into a workspace laid out {@code (c, padD, padH, padW)} with
+ * {@code padX = inX + padBegin(axis) + padEnd(axis)} ({@link #paddedExtent}), and the border is
+ * filled as the spec's {@link PaddingMode} says: zeros, reflect, replicate or circular, each axis
+ * mapped independently by {@link PaddingMode#sourceIndex} exactly as {@link ConvNaive} reads it.
+ * After this, any algorithm can run the convolution on the workspace as an unpadded one: padded
+ * position {@code p} along an axis is input position {@code p - padBegin(axis)}.
+ *
+ * <p>Reusable by any algorithm (implicit GEMM, Winograd, direct kernels): a kernel in the house
+ * style, static, over a {@code [c0, c1)} channel range so the caller splits channels over its
+ * threads; it never allocates. Workspace per channel: {@link #paddedSpatial} floats. Each row of
+ * the input is one bulk copy; only the border is computed element by element. {@code dst} must
+ * not overlap {@code in}. Element offsets, not bytes.
+ */
+final class ConvPadInput {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Shorter runs are written element by element: a bulk copy or fill has a fixed call cost. */
+    private static final int BULK_MIN = 8;
+
+    private ConvPadInput() {}
+
+    /** The padded extent along {@code axis} (0 = D, 1 = H, 2 = W): {@code in + padBegin + padEnd}. */
+    static int paddedExtent(ConvSpec s, int axis) {
+        return s.in(axis) + s.padBegin(axis) + s.padEnd(axis);
+    }
+
+    /** Floats of one padded channel: {@code padD * padH * padW}. */
+    static long paddedSpatial(ConvSpec s) {
+        return (long) paddedExtent(s, 0) * paddedExtent(s, 1) * paddedExtent(s, 2);
+    }
+
+    /**
+     * Writes padded channels {@code [c0, c1)}: channel {@code c} is read from
+     * {@code in[inOff + c * inSpatial ...]} and written, padded, to
+     * {@code dst[dstOff + c * paddedSpatial ...]} (overwritten, every element of the channel).
+     */
+    static void pad(ConvSpec s, MemorySegment in, long inOff, MemorySegment dst, long dstOff, int c0, int c1) {
+        int padD = paddedExtent(s, 0);
+        int padH = paddedExtent(s, 1);
+        int padW = paddedExtent(s, 2);
+        PaddingMode mode = s.paddingMode();
+        for (int c = c0; c < c1; c++) {
+            long src = inOff + c * s.inSpatial();
+            long row = dstOff + c * paddedSpatial(s);
+            for (int pd = 0; pd < padD; pd++) {
+                int id = mode.sourceIndex(pd - s.padBegin(0), s.inD());
+                for (int ph = 0; ph < padH; ph++, row += padW) {
+                    int ih = mode.sourceIndex(ph - s.padBegin(1), s.inH());
+                    if (id < 0 || ih < 0) {
+                        zero(dst, row, padW);
+                    } else {
+                        padRow(s, mode, in, src + ((long) id * s.inH() + ih) * s.inW(), dst, row);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One padded row of {@code padW} floats from the input row at {@code src}. */
+    private static void padRow(ConvSpec s, PaddingMode mode, MemorySegment in, long src, MemorySegment dst,
+                               long row) {
+        int inW = s.inW();
+        int before = s.padBegin(2);
+        for (int x = 0; x < before; x++) {
+            dst.setAtIndex(F, row + x, edge(mode, in, src, x - before, inW));
+        }
+        copy(in, src, dst, row + before, inW);
+        for (int x = 0; x < s.padEnd(2); x++) {
+            dst.setAtIndex(F, row + before + inW + x, edge(mode, in, src, inW + x, inW));
+        }
+    }
+
+    /** The value padding mode {@code mode} gives at coordinate {@code i} of a row of {@code size} at {@code src}. */
+    static float edge(PaddingMode mode, MemorySegment in, long src, int i, int size) {
+        int j = mode.sourceIndex(i, size);
+        return j < 0 ? 0f : in.getAtIndex(F, src + j);
+    }
+
+    /** Copies {@code count} floats; element offsets. */
+    static void copy(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int count) {
+        if (count >= BULK_MIN) {
+            MemorySegment.copy(src, srcOff * Float.BYTES, dst, dstOff * Float.BYTES, (long) count * Float.BYTES);
+        } else {
+            for (int i = 0; i < count; i++) {
+                dst.setAtIndex(F, dstOff + i, src.getAtIndex(F, srcOff + i));
+            }
+        }
+    }
+
+    /** Sets {@code count} floats to +0; element offsets. */
+    static void zero(MemorySegment dst, long dstOff, int count) {
+        if (count >= BULK_MIN) {
+            dst.asSlice(dstOff * Float.BYTES, (long) count * Float.BYTES).fill((byte) 0);
+        } else {
+            for (int i = 0; i < count; i++) {
+                dst.setAtIndex(F, dstOff + i, 0f);
+            }
+        }
+    }
+}

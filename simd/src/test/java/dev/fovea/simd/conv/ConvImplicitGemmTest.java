@@ -1,0 +1,102 @@
+package dev.fovea.simd.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** implicit-gemm against the naive reference over the supported part of the sweep, its support set, determinism, checks. */
+class ConvImplicitGemmTest {
+    private static final ConvImplicitGemm ALGO = ConvImplicitGemm.INSTANCE;
+    private static final long SEED = 0x1B1C17L;
+
+    @Test
+    void sweepMatchesNaive() {
+        double worst = ConvIm2colTest.sweep(ALGO, SEED);
+        System.out.println("implicit-gemm: worst NMSE over the sweep " + worst);
+    }
+
+    @Test
+    void eachPathMatchesNaive() {
+        // One spec per path and layout case, checked with a shared context so the GEMMs and copies may thread.
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(2).n(2).inC(6).outC(4).groups(2).input(5, 7).kernel(1).build(),         // direct
+                ConvSpec.builder(2).inC(5).outC(3).input(9, 8).kernel(1).stride(2, 3).padding(1)
+                        .paddingMode(PaddingMode.REFLECT).build(),                                          // gather
+                ConvSpec.builder(2).inC(4).outC(5).input(9, 11).kernel(3, 2).dilation(2, 1)
+                        .padding(Padding.of(new int[] {2, 0}, new int[] {1, 3})).build(),                  // taps, wide
+                ConvSpec.builder(2).inC(3).outC(4).input(6, 7).kernel(3).build(),                           // taps, unpadded
+                ConvSpec.builder(1).n(2).inC(4).outC(6).input(19).kernel(5).padding(Padding.SAME)
+                        .paddingMode(PaddingMode.CIRCULAR).build(),                                         // taps, 1-d direct
+                ConvSpec.builder(2).inC(3).outC(2).input(1, 9).kernel(1, 3).build(),                        // one output row
+                ConvSpec.builder(2).inC(3).outC(2).input(8, 5).kernel(3, 1).padding(1).build(),             // kW = 1: direct
+                ConvSpec.builder(3).inC(3).outC(4).input(4, 5, 6).kernel(2, 3, 2).padding(1)
+                        .paddingMode(PaddingMode.REPLICATE).build());                                       // taps, 3-d
+        try (ComputeContext two = ComputeContext.create(2)) {
+            for (ConvSpec spec : specs) {
+                assertNull(ALGO.unsupportedReason(spec), spec.toString());
+                double nmse = ConvIm2colTest.nmseVsNaive(spec, (w, ctx) -> ALGO.plan(spec, w, 0, ctx), two, 11);
+                assertTrue(nmse <= ALGO.maxNmse(), spec + ": NMSE " + nmse);
+            }
+        }
+    }
+
+    @Test
+    void supportSet() {
+        assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(1).stride(2).build()));
+        assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).groups(8).input(9, 9).kernel(3)
+                .dilation(2).padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build()));
+        assertNotNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3).stride(2).build()));
+        assertNotNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3, 1).stride(1, 2)
+                .build()));
+    }
+
+    @Test
+    void unsupportedSpecThrowsWithReason() {
+        ConvSpec spec = ConvSpec.builder(2).inC(3).outC(4).input(9, 9).kernel(3).stride(2).build();
+        MemorySegment w = MemorySegment.ofArray(new float[(int) spec.weightElements()]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ALGO.plan(spec, w, 0, ComputeContext.defaultContext()));
+        assertTrue(e.getMessage().contains(ALGO.unsupportedReason(spec)), e.getMessage());
+        IllegalArgumentException forced = assertThrows(IllegalArgumentException.class,
+                () -> Conv.choose(spec, ConvPolicy.force("implicit-gemm")));
+        assertTrue(forced.getMessage().contains("stride > 1 needs a 1x1 kernel"), forced.getMessage());
+    }
+
+    @Test
+    void oneAndTwoThreadsAreBitIdentical() {
+        ConvIm2colTest.assertThreadInvariant(ALGO, List.of(
+                ConvSpec.builder(2).n(2).inC(64).outC(64).input(24, 24).kernel(1).build(),
+                ConvSpec.builder(2).inC(64).outC(96).input(29, 31).kernel(1).stride(2).build(),
+                ConvSpec.builder(2).inC(32).outC(64).input(40, 40).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).n(2).inC(16).outC(32).groups(2).input(33, 35).kernel(5).dilation(2)
+                        .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
+                ConvSpec.builder(1).inC(32).outC(32).input(2000).kernel(7).padding(3).build()));
+    }
+
+    @Test
+    void reportsWorkspace() {
+        ConvSpec direct = ConvSpec.builder(2).inC(3).outC(4).input(10, 12).kernel(1).build();
+        assertEquals(0, ConvIm2colTest.planWithRandomWeights(ALGO, direct).workspaceBytes());
+        ConvSpec gather = ConvSpec.builder(2).inC(3).outC(4).input(10, 12).kernel(1).stride(2).build();
+        assertEquals(3L * 5 * 6 * Float.BYTES, ConvIm2colTest.planWithRandomWeights(ALGO, gather).workspaceBytes());
+        // padded 12 x 14, wide columns (10 - 1) * 14 + 12 = 138
+        ConvSpec taps = ConvSpec.builder(2).inC(3).outC(4).input(10, 12).kernel(3).padding(1).build();
+        assertEquals((3L * 12 * 14 + 4L * 138) * Float.BYTES,
+                ConvIm2colTest.planWithRandomWeights(ALGO, taps).workspaceBytes());
+    }
+
+    @Test
+    void tooSmallSegmentsThrowBeforeWork() {
+        ConvIm2colTest.assertTooSmallSegmentsThrow(ALGO,
+                ConvSpec.builder(2).n(2).inC(3).outC(4).input(6, 7).kernel(3).padding(1).build());
+        ConvIm2colTest.assertTooSmallSegmentsThrow(ALGO,
+                ConvSpec.builder(2).n(2).inC(3).outC(4).input(6, 7).kernel(1).build());
+    }
+}
