@@ -37,9 +37,10 @@ public final class Conv {
 
     /**
      * Returns the algorithm {@code policy} picks for {@code spec}: the forced one (throwing if it
-     * cannot run the spec), or by shape: depthwise kernels for depthwise 2-d convolutions, Winograd
-     * for 3x3 stride-1 undilated 2-d convolutions with enough channels, implicit GEMM where it
-     * applies, else im2col; the first of these that supports the spec.
+     * cannot run the spec), or by shape: the depthwise kernel for depthwise convolutions, Winograd
+     * F(4x4,3x3) for 3x3 stride-1 undilated 2-d convolutions with enough channels, implicit GEMM
+     * for 1x1 kernels and for deep enough inputs, else im2col; the first of these that supports
+     * the spec (im2col supports every spec).
      */
     public static ConvAlgorithm choose(ConvSpec spec, ConvPolicy policy) {
         if (!policy.isAuto()) {
@@ -51,10 +52,17 @@ public final class Conv {
                 && spec.stride(2) == 1 && spec.dilation(1) == 1 && spec.dilation(2) == 1
                 && spec.inCPerGroup() >= policy.winogradMinChannels() && spec.outH() >= policy.winogradMinOutput()
                 && spec.outW() >= policy.winogradMinOutput();
-        List<ConvAlgorithm> order = spec.isDepthwise()
-                ? List.of(ConvDepthwise.INSTANCE, ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
-                : wino3x3 ? List.of(ConvWinograd.F4X4, ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
-                : List.of(ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE);
+        boolean pointwise = spec.kernelVolume() == 1;
+        boolean implicit = pointwise || spec.inCPerGroup() >= policy.implicitGemmMinChannels();
+        List<ConvAlgorithm> gemm = implicit ? List.of(ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
+                : List.of(ConvIm2col.INSTANCE);
+        List<ConvAlgorithm> order = new java.util.ArrayList<>();
+        if (spec.isDepthwise()) {
+            order.add(ConvDepthwise.INSTANCE);
+        } else if (wino3x3) {
+            order.add(ConvWinograd.F4X4);
+        }
+        order.addAll(gemm);
         for (ConvAlgorithm a : order) {
             if (a.unsupportedReason(spec) == null) {
                 return a;

@@ -9,31 +9,39 @@ package dev.fovea.simd.conv;
  * @param winogradMinChannels AUTO uses Winograd for 3x3 stride-1 convolutions with at least this
  *     many input channels per group (fewer channels leave the transforms, not the GEMMs, dominant)
  * @param winogradMinOutput AUTO uses Winograd only if the output is at least this high and wide
+ * @param implicitGemmMinChannels AUTO uses implicit GEMM (one shifted GEMM per kernel tap, k = inC /
+ *     groups) for kernels larger than 1x1 only with at least this many input channels per group;
+ *     fewer (LeNet's first layer has 1) make each tap's GEMM too shallow, and im2col's one deep
+ *     GEMM wins. 1x1 kernels always go to implicit GEMM (no copy at stride 1).
  */
-public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput) {
+public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int implicitGemmMinChannels) {
     /** The system property that forces an algorithm: {@code -Dfovea.conv.algo=im2col}. */
     public static final String ALGO_PROPERTY = "fovea.conv.algo";
     /** Default of {@link #winogradMinChannels}. */
     public static final int WINOGRAD_MIN_CHANNELS = 16;
     /** Default of {@link #winogradMinOutput}. */
     public static final int WINOGRAD_MIN_OUTPUT = 4;
+    /** Default of {@link #implicitGemmMinChannels}. */
+    public static final int IMPLICIT_GEMM_MIN_CHANNELS = 16;
     /** Automatic choice with the default crossovers. */
-    public static final ConvPolicy AUTO = new ConvPolicy(null, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT);
+    public static final ConvPolicy AUTO = new ConvPolicy(null, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT,
+            IMPLICIT_GEMM_MIN_CHANNELS);
 
     /** Validates the crossovers and the forced name. */
     public ConvPolicy {
         if (forced != null) {
             Conv.algorithm(forced);
         }
-        if (winogradMinChannels < 1 || winogradMinOutput < 1) {
+        if (winogradMinChannels < 1 || winogradMinOutput < 1 || implicitGemmMinChannels < 1) {
             throw new IllegalArgumentException("crossovers must be >= 1, got winogradMinChannels="
-                    + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput);
+                    + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput + ", implicitGemmMinChannels="
+                    + implicitGemmMinChannels);
         }
     }
 
     /** A policy that always uses the named algorithm ({@code naive}, {@code im2col}, ...). */
     public static ConvPolicy force(String name) {
-        return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT);
+        return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT, IMPLICIT_GEMM_MIN_CHANNELS);
     }
 
     /** {@link #force} of {@code -Dfovea.conv.algo} when set (and not {@code auto}), else {@link #AUTO}. */

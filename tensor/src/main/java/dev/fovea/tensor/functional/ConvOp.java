@@ -1,7 +1,7 @@
 package dev.fovea.tensor.functional;
 
 import dev.fovea.simd.conv.Conv;
-import dev.fovea.simd.conv.ConvNaive;
+import dev.fovea.simd.conv.ConvBackward;
 import dev.fovea.simd.conv.ConvSpec;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Shape;
@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
  * The convolution op behind {@link F}: validates the tensors against each other, builds the
  * {@link ConvSpec}, runs the forward through {@link Conv#plan} and records the backward.
  *
- * <p>The backward pass lives in one method, {@link #backward}, which today calls the reference
- * gradients of {@link ConvNaive}; swapping in a faster backward changes only that method.
+ * <p>The backward pass lives in one method, {@link #backward}, which calls the
+ * GEMM-based gradients of {@link ConvBackward} (checked against ConvNaive's reference in simd).
  */
 final class ConvOp {
     private ConvOp() {}
@@ -105,17 +105,23 @@ final class ConvOp {
         Tensor dx = null;
         Tensor dw = null;
         Tensor db = null;
-        if (x.requiresGrad()) {
-            dx = Tensor.empty(spec.inputShape());
-            ConvNaive.backwardData(spec, gs, gc.offset(), w.segment(), w.offset(), dx.segment(), dx.offset());
-        }
-        if (w.requiresGrad()) {
-            dw = Tensor.empty(spec.weightShape());
-            ConvNaive.backwardWeight(spec, x.segment(), x.offset(), gs, gc.offset(), dw.segment(), dw.offset());
+        ComputeContext ctx = ComputeContext.defaultContext();
+        if (x.requiresGrad() || w.requiresGrad()) {
+            // One plan, one column buffer for both GEMM-based gradients.
+            try (ConvBackward.Plan plan = ConvBackward.plan(spec)) {
+                if (x.requiresGrad()) {
+                    dx = Tensor.empty(spec.inputShape());
+                    plan.data(gs, gc.offset(), w.segment(), w.offset(), dx.segment(), dx.offset(), ctx);
+                }
+                if (w.requiresGrad()) {
+                    dw = Tensor.empty(spec.weightShape());
+                    plan.weight(x.segment(), x.offset(), gs, gc.offset(), dw.segment(), dw.offset(), ctx);
+                }
+            }
         }
         if (b != null && b.requiresGrad()) {
             db = Tensor.empty(spec.outC());
-            ConvNaive.backwardBias(spec, gs, gc.offset(), db.segment(), db.offset());
+            ConvBackward.bias(spec, gs, gc.offset(), db.segment(), db.offset());
         }
         return new Tensor[] {dx, dw, db};
     }
