@@ -114,15 +114,36 @@ public final class ConvCommand {
                 if (algo.equals("naive")) {
                     options = options.warmupIterations(1).measurementIterations(2);
                 }
-                double ms = JmhRuns.median(options);
+                double ms;
+                try {
+                    ms = JmhRuns.median(options);
+                } catch (RunnerException e) {
+                    // e.g. the setup's check against naive failed: report it and go on with the others
+                    out.printf(Locale.ROOT, "FAILED %s %s: %s%n", name, algo, rootMessage(e));
+                    continue;
+                }
                 double gflops = spec.flops() / ms / 1e6;
                 points.add(new Point(layer, algo, ms, gflops, 100 * gflops / peak));
+                out.printf(Locale.ROOT, "  %s %s: %.4f ms, %.1f GFLOP/s%n", name, algo, ms, gflops);
             }
         }
         table(points, peak);
         if (json != null) {
             out.println("wrote " + writeJson(points, peak));
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        String msg = e.getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (Throwable s : t.getSuppressed()) {
+                msg = s.getMessage();
+            }
+            if (t.getCause() == null && t.getMessage() != null) {
+                msg = t.getMessage();
+            }
+        }
+        return msg;
     }
 
     private double msOf(List<Point> points, ConvLayer layer, String algo) {

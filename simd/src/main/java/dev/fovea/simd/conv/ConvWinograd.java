@@ -102,11 +102,14 @@ public final class ConvWinograd implements ConvAlgorithm {
      * groups and depthwise, every padding kind, with and without bias, 1 and 2 threads, and a
      * 64 -> 64 layer on 28x28; at 512-bit, 256-bit and scalar): F(4x4,3x3) NMSE 3.3e-12, max
      * relative error {@code max|y - ref| / max|ref|} 6.5e-6; F(2x2,3x3) NMSE 8.6e-14, max relative
-     * error 3.7e-7. The bounds are about 5x the worst seen: 1.5e-11 and 4e-13.
+     * error 3.7e-7. The error grows with the channel count: {@code bench conv}'s check of VGG-16
+     * conv5_3 (512 -> 512 channels, 14x14) measured F(4x4,3x3) NMSE 1.9e-11, and F(2x2,3x3)
+     * exceeded 4e-13 there. Bounds: 1e-10 and 2e-12, about 5x the worst seen for F(4x4,3x3) and
+     * the same growth allowed for F(2x2,3x3).
      */
     @Override
     public double maxNmse() {
-        return f4 ? 1.5e-11 : 4e-13;
+        return f4 ? 1e-10 : 2e-12;
     }
 
     @Override
