@@ -33,8 +33,6 @@ final class ConvCol2imGemm implements AutoCloseable {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Below this many floats moved, im2col/col2im stay on the caller: a fork costs more than the copy. */
     private static final long PARALLEL_MIN_FLOATS = 1 << 15;
-    /** A thread never started: a segment it may access is not confined to the caller. */
-    private static final Thread NOT_THE_CALLER = Thread.ofPlatform().unstarted(() -> { });
 
     private final ConvCol2im.Geometry g;
     private final Arena arena;
@@ -172,13 +170,10 @@ final class ConvCol2imGemm implements AutoCloseable {
     }
 
     private static int parts(ComputeContext ctx, long work, MemorySegment a, MemorySegment b, MemorySegment c) {
-        if (ctx.threads() == 1 || work < PARALLEL_MIN_FLOATS || !shared(a) || !shared(b) || !shared(c)) {
+        if (ctx.threads() == 1 || work < PARALLEL_MIN_FLOATS || !ComputeContext.shareable(a, b, c)) {
             return 1;
         }
         return ctx.threads();
     }
 
-    private static boolean shared(MemorySegment s) {
-        return s == null || s.isAccessibleBy(NOT_THE_CALLER);
-    }
 }

@@ -39,8 +39,6 @@ public final class ConvDepthwise implements ConvAlgorithm {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Below this many output floats a call stays on the caller: a fork costs more than the work. */
     private static final long PARALLEL_MIN_OUTPUTS = 1 << 13;
-    /** A thread never started: a segment it may access is not confined to the caller. */
-    private static final Thread NOT_THE_CALLER = Thread.ofPlatform().unstarted(() -> { });
 
     private ConvDepthwise() {}
 
@@ -94,7 +92,7 @@ public final class ConvDepthwise implements ConvAlgorithm {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
             int planes = spec.n() * spec.outC();
             boolean fork = ctx.threads() > 1 && spec.outputElements() >= PARALLEL_MIN_OUTPUTS
-                    && shared(in) && shared(out) && shared(bias);
+                    && ComputeContext.shareable(in, out, bias);
             int parts = fork ? Math.min(ctx.threads(), planes) : 1;
             ctx.run(parts, (part, ps) -> {
                 int end = ComputeContext.partBegin(planes, ps, part + 1);
@@ -110,9 +108,6 @@ public final class ConvDepthwise implements ConvAlgorithm {
         }
     }
 
-    private static boolean shared(MemorySegment s) {
-        return s == null || s.isAccessibleBy(NOT_THE_CALLER);
-    }
 
     /** One output plane from one input plane at {@code inBase}, weights {@code w[wBase..]}. */
     private static void plane(ConvSpec s, MemorySegment in, long inBase, float[] w, int wBase, float bias,

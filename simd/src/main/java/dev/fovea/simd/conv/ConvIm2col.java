@@ -175,7 +175,7 @@ public final class ConvIm2col implements ConvAlgorithm {
                 directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff);
                 return;
             }
-            boolean parallel = ctx.threads() > 1 && ConvIm2colCopy.shareable(in);
+            boolean parallel = ctx.threads() > 1 && ComputeContext.shareable(in);
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             for (int b = 0; b < spec.n(); b++) {

@@ -21,20 +21,8 @@ import java.lang.foreign.ValueLayout;
  */
 final class ConvIm2colCopy {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
-    /** A thread that is never started: a segment it may access is not confined to the caller. */
-    private static final Thread NOT_THE_CALLER = new Thread(() -> { });
 
     private ConvIm2colCopy() {}
-
-    /** True if threads other than the caller may access every given segment (null ones ignored). */
-    static boolean shareable(MemorySegment... segments) {
-        for (MemorySegment s : segments) {
-            if (s != null && !s.isAccessibleBy(NOT_THE_CALLER)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * Writes {@code B(r, j)} for {@code r in [r0, r1)}, {@code j in [c0, c1)} to

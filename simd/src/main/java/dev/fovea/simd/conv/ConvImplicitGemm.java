@@ -196,7 +196,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             }
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
-            boolean shareable = ConvIm2colCopy.shareable(in);
+            boolean shareable = ComputeContext.shareable(in);
             for (int b = 0; b < spec.n(); b++) {
                 for (int g = 0; g < spec.groups(); g++) {
                     curIn = in;
@@ -269,8 +269,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             long outSpatial = spec.outSpatial();
-            boolean inShared = ConvIm2colCopy.shareable(in);
-            boolean outShared = ConvIm2colCopy.shareable(out);
+            boolean inShared = ComputeContext.shareable(in);
+            boolean outShared = ComputeContext.shareable(out);
             for (int b = 0; b < spec.n(); b++) {
                 for (int g = 0; g < spec.groups(); g++) {
                     long inG = inOff + ((long) b * spec.inC() + (long) g * cg) * spec.inSpatial();

@@ -34,8 +34,6 @@ final class ConvWinogradPlan implements ConvPlan {
     /** Staging rows are padded to a multiple of this: 64 bytes, and whole vectors of any width. */
     private static final int ROW_ALIGN = Math.max(16, Simd.floatLanes());
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
-    /** Never started: a segment it may access is not confined to the calling thread. */
-    private static final Thread NOT_THE_CALLER = new Thread(() -> { });
 
     private final ConvSpec spec;
     private final String name;
@@ -168,7 +166,7 @@ final class ConvWinogradPlan implements ConvPlan {
         this.out = out;
         this.outOff = outOff;
         // The pool's threads cannot touch segments of a thread-confined arena: transforms then run here.
-        boolean shared = shared(in) && shared(out) && shared(bias);
+        boolean shared = ComputeContext.shareable(in, out, bias);
         this.transformParts = shared ? ctx.threads() : 1;
         try {
             if (outer) {
@@ -188,9 +186,6 @@ final class ConvWinogradPlan implements ConvPlan {
         }
     }
 
-    private static boolean shared(MemorySegment s) {
-        return s == null || s.isAccessibleBy(NOT_THE_CALLER);
-    }
 
     /** Whole units {@code [partBegin, partEnd)} on slot {@code part}; the GEMM calls run inline. */
     private void outerPart(int part, int parts) {

@@ -70,8 +70,6 @@ final class SgemmDriver {
     /** Below this many A elements a split-over-N call packs A on the caller: one fork-join, not two. */
     static final int PARALLEL_PACK_MIN = 1 << 18;
 
-    /** A thread that is never started: a segment it may access is not confined to the caller. */
-    private static final Thread NOT_THE_CALLER = Thread.ofPlatform().unstarted(() -> { });
 
     private SgemmDriver() {}
 
@@ -371,12 +369,9 @@ final class SgemmDriver {
 
     /** Returns true if threads other than the caller may access all given segments (null: none). */
     static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c, Epilogue epilogue) {
-        return shared(a) && shared(b) && shared(c) && (epilogue == null || shared(epilogue.biasSegment()));
+        return ComputeContext.shareable(a, b, c, epilogue == null ? null : epilogue.biasSegment());
     }
 
-    private static boolean shared(MemorySegment s) {
-        return s == null || s.isAccessibleBy(NOT_THE_CALLER);
-    }
 
     /**
      * Reads one float per 64-byte line of the next C tile, a software prefetch: the loads are in

@@ -1,5 +1,6 @@
 package dev.fovea.simd.parallel;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -101,6 +102,23 @@ public final class ComputeContext implements AutoCloseable {
     /** Returns the number of threads work is spread over (1 means the caller only). */
     public int threads() {
         return threads;
+    }
+
+    /** A thread that is never started: a segment it may access is not confined to the caller. */
+    private static final Thread NOT_THE_CALLER = Thread.ofPlatform().unstarted(() -> { });
+
+    /**
+     * Returns true if threads other than the caller (this context's workers) may access every
+     * given segment; null segments are ignored. A segment of a confined arena is readable by its
+     * owner thread only, so work on it must stay on the calling thread.
+     */
+    public static boolean shareable(MemorySegment... segments) {
+        for (MemorySegment s : segments) {
+            if (s != null && !s.isAccessibleBy(NOT_THE_CALLER)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

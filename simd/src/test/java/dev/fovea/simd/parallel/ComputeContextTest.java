@@ -1,10 +1,13 @@
 package dev.fovea.simd.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -121,6 +124,19 @@ class ComputeContextTest {
         try (ComputeContext ctx = ComputeContext.create(1)) {
             assertThrows(IllegalArgumentException.class, () -> ctx.run(-1, (p, n) -> { }));
             assertThrows(IllegalArgumentException.class, () -> ctx.parallelFor(5, 0, (b, e2) -> { }));
+        }
+    }
+
+    @Test
+    void shareableIsFalseOnlyForSegmentsConfinedToTheCaller() {
+        try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
+            MemorySegment c = confined.allocate(16);
+            MemorySegment s = shared.allocate(16);
+            MemorySegment heap = MemorySegment.ofArray(new float[4]);
+            assertTrue(ComputeContext.shareable(s, heap, null, Arena.global().allocate(4)));
+            assertTrue(ComputeContext.shareable());
+            assertFalse(ComputeContext.shareable(s, c));
+            assertFalse(ComputeContext.shareable(c));
         }
     }
 }
