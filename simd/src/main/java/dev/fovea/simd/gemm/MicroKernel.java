@@ -31,10 +31,11 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
     int panelCols(int cols);
 
     /**
-     * Returns true if an m x n product runs faster as its transpose n x m on this kernel (C
-     * written transposed): for few columns that fill the vector lanes badly, e.g. n = 49.
+     * Returns true if an m x n x k product runs faster as its transpose n x m on this kernel (C
+     * written transposed): for few columns that fill the vector lanes badly, e.g. n = 8, or
+     * n = 49 with a deep k.
      */
-    boolean prefersTransposed(int m, int n);
+    boolean prefersTransposed(int m, int n, int k);
 
     /** Computes the {@code h x w} tile of packed panels over {@code kc} steps into {@code tile}. */
     void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile);

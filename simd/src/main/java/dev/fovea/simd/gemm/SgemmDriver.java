@@ -22,8 +22,9 @@ import java.lang.foreign.MemorySegment;
  * same kernel arithmetic, so the result does not depend on the thread count. C is scaled by beta
  * in the first k-block only and gets the epilogue in the last one.
  *
- * <p>A product with few columns (n < 64, e.g. 49 for a 7x7 feature map) that would waste the
- * kernel's 32 vector lanes runs transposed when the kernel's cost model says so
+ * <p>A product with few columns (n up to a vector, or n < 64 with a deep k, e.g. 49 for a 7x7
+ * feature map with k = 4608) that would waste the kernel's 32 vector lanes runs transposed when
+ * the kernel's cost model says so
  * ({@link MicroKernel#prefersTransposed}): {@code C^T = op(B)^T op(A)^T}, the n columns on the
  * 8 broadcast rows. Its k-block tiles are summed in a per-thread buffer and written to C
  * (transposed) once, with alpha, beta and the epilogue; a pre-packed A is re-packed once as
@@ -114,7 +115,7 @@ final class SgemmDriver {
             scaleC(job);
             return;
         }
-        if (!job.transC && job.kern.prefersTransposed(job.m, job.n)) {
+        if (!job.transC && job.kern.prefersTransposed(job.m, job.n, job.k)) {
             job = job.transposed(null);
         }
         run(ctx, job);
@@ -138,7 +139,7 @@ final class SgemmDriver {
             scaleC(job);
             return;
         }
-        if (job.kern.prefersTransposed(job.m, job.n)) {
+        if (job.kern.prefersTransposed(job.m, job.n, job.k)) {
             run(ctx, job.transposed(a.panelsAsB()));
         } else {
             runBlock(ctx, threads(ctx, job), job, 0, job.m, a.data(), true);

@@ -54,7 +54,7 @@ final class SgemmKernel256 implements MicroKernel {
     }
 
     @Override
-    public boolean prefersTransposed(int m, int n) {
+    public boolean prefersTransposed(int m, int n, int k) {
         return false;
     }
 

@@ -9,8 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 512-bit micro-kernels: an 8 x 32 tile (16 zmm accumulators; per k step 2 vector loads of
- * packed B, 8 broadcasts of packed A, 16 FMAs), and 8 x 24, 8 x 16 and 8 x 8 tiles for a last,
- * narrower B panel (its width rounded up to 8, not to 32), which use 256-bit halves.
+ * packed B, 8 broadcasts of packed A, 16 FMAs), and an 8 x 16 tile for a last B panel of at most
+ * 16 columns (wider last panels are padded to 32). Everything here, packing included, uses the
+ * one 512-bit species: 256-bit edge kernels were 15% faster on their panels, but a second
+ * species in the JVM made kernels compiled late run 10-30x slower (see {@code LanePermutes}).
  *
  * <p>Why 8 x 32: on Zen 4 it ran at 95-98% of the FMA peak with its panels in L1 (PERFORMANCE-NOTES;
  * re-measured here: 113-115 of 116 GFLOP/s). It needs 19 of the 32 zmm registers, so C2 does not
@@ -21,8 +23,6 @@ final class SgemmKernel512 implements MicroKernel {
     static final SgemmKernel512 INSTANCE = new SgemmKernel512();
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    /** The half-width species of the 8- and 24-column edge kernels and of edge packing. */
-    private static final VectorSpecies<Float> H = FloatVector.SPECIES_256;
     private static final int L = 16;
     private static final int MR = 8;
     private static final int NR = 32;
@@ -54,14 +54,25 @@ final class SgemmKernel512 implements MicroKernel {
 
     /**
      * Cost model in FMA-port cycles per k step, from the kernels' measured speeds on Zen 4: an
-     * 8-row panel costs 16 (32 columns), 13.6 (24), 9.5 (16) or 4.7 (8); a 1-row panel 4 (one
+     * 8-row panel costs 16 (32 columns) or 10.9 (16); a 1-row panel 4 (one
      * FMA latency, whatever its width). The transposed product (C written transposed) is chosen
-     * for n < 64 when it is 10% cheaper: n = 49, m = 512 costs 3.7 per row of C against 3.1.
+     * when it is 10% cheaper by that model and either n is at most a vector (16) or k is at least
+     * {@link #TRANSPOSED_MIN_DEPTH}: the transposed product sums its k-blocks in a buffer and writes
+     * C with scalar stores, a per-element cost that only a deep k repays.
      */
     @Override
-    public boolean prefersTransposed(int m, int n) {
-        return n < 2 * NR && m >= NR && cost(n, m) < 0.9 * cost(m, n);
+    public boolean prefersTransposed(int m, int n, int k) {
+        return m >= NR && (n <= L || (n < 2 * NR && k >= TRANSPOSED_MIN_DEPTH)) && cost(n, m) < 0.9 * cost(m, n);
     }
+
+    /**
+     * Depth from which a product with 16 < n < 64 runs transposed. Zen 4, 1 thread, A pre-packed,
+     * transposed vs not: 512 x 49 x 4608 (ResNet-18 layer4 im2col) 95 vs 87 GFLOP/s, but
+     * 256 x 49 x 2304 80 vs 85, 512 x 49 x 512 85 vs 90, 64 x 49 x 576 54 vs 79, 64 x 49 x 64
+     * 34 vs 64; with n up to 16 the transposed product wins at any depth (512 x 8 x 512: 85 vs 57,
+     * 512 x 16 x 512: 86 vs 77 on the 8 x 16 kernel).
+     */
+    static final int TRANSPOSED_MIN_DEPTH = 4096;
 
     private double cost(int rows, int cols) {
         int fullRows = rows / MR;
@@ -76,15 +87,13 @@ final class SgemmKernel512 implements MicroKernel {
     private static double panelCost(int h, int w) {
         return switch (w) {
             case NR -> 16.0;
-            case 24 -> 13.6;
-            case L -> 9.5;
-            default -> 4.7;
+            default -> 10.9;
         };
     }
 
     @Override
     public int panelCols(int cols) {
-        return (cols + 7) & ~7;
+        return cols <= L ? L : NR;
     }
 
     @Override
@@ -95,9 +104,7 @@ final class SgemmKernel512 implements MicroKernel {
         }
         switch (w) {
             case NR -> micro8x32(a, ai, b, bi, kc, tile);
-            case 24 -> micro8x24(a, ai, b, bi, kc, tile);
-            case L -> micro8x16(a, ai, b, bi, kc, tile);
-            default -> micro8x8(a, ai, b, bi, kc, tile);
+            default -> micro8x16(a, ai, b, bi, kc, tile);
         }
     }
 
@@ -232,125 +239,39 @@ final class SgemmKernel512 implements MicroKernel {
     }
 
     /**
-     * The edge kernel for a last B panel of 9..16 columns (packed 16 wide): two ymm vectors per
-     * row. 97 GFLOP/s on Zen 4 against 83 for one zmm vector per row, which needs one zmm
-     * broadcast per FMA and is limited by the broadcasts.
+     * The edge kernel for a last B panel of at most 16 columns (packed 16 wide): one zmm
+     * accumulator per row, one broadcast per FMA (83 GFLOP/s on Zen 4 with L1 panels; two ymm
+     * halves per row reached 97, but a second vector species in the JVM puts every kernel at
+     * risk of the profile trap described in {@code LanePermutes}).
      */
     static void micro8x16(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
-        FloatVector c00 = FloatVector.zero(H), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(H, b, bi);
-            FloatVector b1 = FloatVector.fromArray(H, b, bi + 8);
-            FloatVector x = FloatVector.broadcast(H, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(H, a[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(H, a[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(H, a[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(H, a[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(H, a[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(H, a[ai + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(H, a[ai + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7);
             ai += MR;
             bi += L;
         }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, 8);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + 8);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + 8);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + 8);
-        c40.intoArray(t, 4 * NR);
-        c41.intoArray(t, 4 * NR + 8);
-        c50.intoArray(t, 5 * NR);
-        c51.intoArray(t, 5 * NR + 8);
-        c60.intoArray(t, 6 * NR);
-        c61.intoArray(t, 6 * NR + 8);
-        c70.intoArray(t, 7 * NR);
-        c71.intoArray(t, 7 * NR + 8);
-    }
-
-    /**
-     * The edge kernel for a last B panel of 17..24 columns (packed 24 wide): per row one zmm and
-     * one ymm accumulator, the ymm FMA reusing the low half of the zmm broadcast. With it N = 49
-     * (ResNet layer 4 at batch 1) computes 56 columns instead of 64. Measured on Zen 4 with L1
-     * panels: 102 GFLOP/s (88% of peak) against 97 for three ymm vectors per row (24 ymm
-     * accumulators + 8 broadcasts exceed the 32 registers) and 84 with separate broadcasts.
-     */
-    static void micro8x24(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
-        FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00;
-        FloatVector c40 = c00, c50 = c00, c60 = c00, c70 = c00;
-        FloatVector c01 = FloatVector.zero(H), c11 = c01, c21 = c01, c31 = c01;
-        FloatVector c41 = c01, c51 = c01, c61 = c01, c71 = c01;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(H, b, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = low(x).fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = low(x).fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = low(x).fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = low(x).fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = low(x).fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = low(x).fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = low(x).fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = low(x).fma(b1, c71);
-            ai += MR;
-            bi += 24;
-        }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, L);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + L);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + L);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + L);
-        c40.intoArray(t, 4 * NR);
-        c41.intoArray(t, 4 * NR + L);
-        c50.intoArray(t, 5 * NR);
-        c51.intoArray(t, 5 * NR + L);
-        c60.intoArray(t, 6 * NR);
-        c61.intoArray(t, 6 * NR + L);
-        c70.intoArray(t, 7 * NR);
-        c71.intoArray(t, 7 * NR + L);
+        c0.intoArray(t, 0);
+        c1.intoArray(t, NR);
+        c2.intoArray(t, 2 * NR);
+        c3.intoArray(t, 3 * NR);
+        c4.intoArray(t, 4 * NR);
+        c5.intoArray(t, 5 * NR);
+        c6.intoArray(t, 6 * NR);
+        c7.intoArray(t, 7 * NR);
     }
 
     /**
      * The kernel of a 1-row A panel (the 49th row of a transposed N = 49 product) against a B
-     * panel of any packed width w (8..32): two zmm accumulators with masked loads. It is bound by
+     * panel of packed width w (16 or 32): two zmm accumulators with masked loads. It is bound by
      * the FMA latency (4 cycles per k step), a quarter of an 8-row panel's time for an eighth of
      * its rows, instead of padding the row to 8.
      */
@@ -367,37 +288,6 @@ final class SgemmKernel512 implements MicroKernel {
         }
         c0.intoArray(t, 0);
         c1.intoArray(t, L);
-    }
-
-    /** The low 8 lanes of a 16-lane vector (a register view for C2, no instruction). */
-    private static FloatVector low(FloatVector x) {
-        return (FloatVector) x.reinterpretShape(H, 0);
-    }
-
-    /** The edge kernel for a last B panel of at most 8 columns (packed 8 wide), one ymm per row. */
-    static void micro8x8(float[] a, int ai, float[] b, int bi, int kc, float[] t) {
-        FloatVector c0 = FloatVector.zero(H), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(H, b, bi);
-            c0 = FloatVector.broadcast(H, a[ai]).fma(b0, c0);
-            c1 = FloatVector.broadcast(H, a[ai + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(H, a[ai + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(H, a[ai + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(H, a[ai + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(H, a[ai + 5]).fma(b0, c5);
-            c6 = FloatVector.broadcast(H, a[ai + 6]).fma(b0, c6);
-            c7 = FloatVector.broadcast(H, a[ai + 7]).fma(b0, c7);
-            ai += MR;
-            bi += 8;
-        }
-        c0.intoArray(t, 0);
-        c1.intoArray(t, NR);
-        c2.intoArray(t, 2 * NR);
-        c3.intoArray(t, 3 * NR);
-        c4.intoArray(t, 4 * NR);
-        c5.intoArray(t, 5 * NR);
-        c6.intoArray(t, 6 * NR);
-        c7.intoArray(t, 7 * NR);
     }
 
     @Override
@@ -453,18 +343,13 @@ final class SgemmKernel512 implements MicroKernel {
     }
 
     /**
-     * Packs one row of a narrow last B panel: 8-lane loads with the lanes past {@code rest} zeroed
-     * in registers, where a full 8-float load stays inside the segment (it may read the next row
-     * or padding, which is discarded); the scalar copy only at the very end of the segment.
+     * Packs one row of a narrow last B panel ({@code width} 16 or 32): masked 16-lane loads
+     * read the {@code rest} valid floats and give zeros in the other lanes.
      */
     private static void packEdgeRow(MemorySegment b, long srcByte, int rest, int width, float[] dst, int di) {
-        if (srcByte + (long) width * Float.BYTES > b.byteSize()) {
-            SgemmTail.packRow(b, srcByte / Float.BYTES, rest, width, dst, di);
-            return;
-        }
-        for (int q = 0; q < width; q += 8) {
-            FloatVector v = FloatVector.fromMemorySegment(H, b, srcByte + (long) q * Float.BYTES, NO);
-            v.blend(0f, H.indexInRange(q, rest).not()).intoArray(dst, di + q);
+        for (int q = 0; q < width; q += L) {
+            FloatVector.fromMemorySegment(S, b, srcByte + (long) q * Float.BYTES, NO, S.indexInRange(q, rest))
+                    .intoArray(dst, di + q);
         }
     }
 

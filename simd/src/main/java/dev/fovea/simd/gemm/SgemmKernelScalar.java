@@ -47,7 +47,7 @@ final class SgemmKernelScalar implements MicroKernel {
     }
 
     @Override
-    public boolean prefersTransposed(int m, int n) {
+    public boolean prefersTransposed(int m, int n, int k) {
         return false;
     }
 

@@ -73,11 +73,16 @@ final class SgemmPack {
 
     /**
      * Packs {@code valid} source rows (row r at {@code src + r * ld}, kc floats) interleaved h-wide;
-     * rows valid..h-1 are zeros. Groups of 8 rows go through {@link Transpose8} on the vector path.
+     * rows valid..h-1 are zeros. Groups of 8 rows go through {@link Transpose8x16} (512-bit) or
+     * {@link Transpose8} (256-bit), in the JVM's one vector species.
      */
     static void panelFromRows(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
         int r = 0;
-        if (Simd.VECTOR) {
+        if (Simd.BITS == 512 && h == 8) {
+            for (; r + 8 <= valid; r += 8) {
+                Transpose8x16.rows(s, src + (long) r * ld, ld, kc, dst, base + r);
+            }
+        } else if (Simd.BITS == 256) {
             for (; r + 8 <= valid; r += 8) {
                 Transpose8.rows(s, src + (long) r * ld, ld, kc, dst, base + r, h);
             }

@@ -1,5 +1,7 @@
 package dev.fovea.simd.gemm;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.fovea.simd.parallel.ComputeContext;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -106,8 +108,12 @@ class SgemmTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void prepackedA(MicroKernel kern) {
+        // 64 x 49 x 4100 runs transposed on the 512-bit kernel (deep k), 64 x 8 x 33 at any depth.
         int[][] shapes = {{64, 100, 150}, {16, 100, 150}, {33, 49, 400}, {200, 49, 700}, {64, 1, 33}, {1, 1, 1},
-                {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
+                {64, 49, 4100}, {64, 8, 33}, {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
+        assertTrue(SgemmKernel512.INSTANCE.prefersTransposed(64, 49, 4100)
+                && !SgemmKernel512.INSTANCE.prefersTransposed(64, 49, 576)
+                && SgemmKernel512.INSTANCE.prefersTransposed(64, 8, 33), "the shapes above take both paths");
         int index = 0;
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++, index++) {
