@@ -24,23 +24,35 @@ import java.lang.foreign.MemorySegment;
  * {@code (n, outC, outH, outW)}, contiguous float32 (NCHW), offsets in elements. At plan time the
  * filters are transformed once in double ({@code U = G g G^T}) and stored per group as
  * {@code alpha^2} matrices {@code og x cg}, each pre-packed for the GEMM micro-kernel. Execute
- * works on units of (image, group, tile block): the input transform fills
- * {@code V[xi][c][tile]} for the block, {@code alpha^2} GEMMs give {@code M[xi][o][tile]}, and the
- * output transform adds the bias and writes the valid part of every tile. Tiles that overlap the
- * padding or the bottom/right edge read zeros. The output is overwritten and must not overlap the
- * input.
+ * works on units of (group, tile block): the input transform fills {@code V[xi][c][tile]} for
+ * the block, {@code alpha^2} GEMMs give {@code M[xi][o][tile]}, and the output transform adds the
+ * bias and writes the valid part of every tile. Tiles that overlap the padding or the
+ * bottom/right edge read zeros. The output is overwritten and must not overlap the input.
  *
- * <p><b>Tile blocks and workspace.</b> A block holds
- * {@code clamp(1 MiB / (alpha^2 (cg + og) 4 bytes), 64, 512)} tiles at most, so that V and M stay
- * near the 1 MiB L2 of the target core (64 -> 64 channels with F(4x4): 64 tiles, 1.2 MB); an
- * image-group's tiles are cut into blocks of equal size (to within one). With
- * {@code ld = blockTiles} rounded up to 16 floats (or a vector, if wider), the workspace is
- * {@code 4 * (slots * alpha^2 (cg + og) ld + threads * 2 alpha^2 ld)} bytes, where
- * {@code slots = threads} when whole units are spread over the threads and 1 otherwise.
+ * <p><b>Tile blocks and workspace.</b> A block is a run of whole tile rows of the batch, image
+ * after image ({@code n * ceil(outH / m)} rows in all), so the GEMMs of a small feature map are
+ * as wide as those of a large one: {@code clamp(4 MiB / (alpha^2 (cg + og) 4 bytes), 64, 1024)}
+ * tiles at most, rounded down to whole rows (at least one), the rows cut into blocks of equal
+ * size to within one. ResNet-18 layer 1 (64 channels, 14 x 14 tiles of F(4x4)) is one block of
+ * 196 tiles at batch 1 and 7 blocks of 224 at batch 8. A block's GEMMs are {@code og x nt' x cg} with
+ * {@code nt'} its tile count rounded up to 16 (whole vectors; the extra columns are never read
+ * back). The vector path writes whole vectors of tiles per tile row, so staging rows are
+ * {@code ld = roundUp(max((rows - 1) tilesW + roundUp(tilesW, lanes), nt'), max(16, lanes))}
+ * floats for a block of {@code rows} tile rows ({@code lanes = 1} on the scalar path), and the
+ * workspace is {@code 4 * (slots * alpha^2 (cg + og) ld + threads * 2 alpha^2 ld)} bytes, where
+ * {@code slots = threads} when whole units are spread over the threads and 1 otherwise; each
+ * thread also has a heap row buffer of {@code 4 * (ceil(tilesW / lanes) lanes m + m + lanes)}
+ * bytes.
+ *
+ * <p><b>Transforms.</b> The staging rows hold one tile element for every tile of the block, so
+ * the 1-d transforms are contiguous vector loads with tiles along the lanes. On the vector path
+ * each input row is copied into a zero-padded row buffer and split into the staging rows of its
+ * tiles with two-source vector permutes (for F(4x4): 12 permutes per 16 tiles and input row), and
+ * output rows are merged back the same way; the scalar path copies element by element.
  *
  * <p><b>Threads.</b> When the units divide evenly over the context's threads (or there are at
  * least 4 per thread) each thread runs whole units in its own workspace slot; otherwise (one
- * image of one group, few tiles) each unit's input transform is split over channels, its GEMMs
+ * block of one group) each unit's input transform is split over channels, its GEMMs
  * over {@code xi} and its output transform over output channels. Block sizes depend on the spec
  * only, and every output element is computed by the same operations in the same order either way,
  * so results are bit-identical for any thread count. Inputs in thread-confined arenas are

@@ -15,22 +15,28 @@ import java.lang.foreign.ValueLayout;
  * plan time, so {@link #execute} allocates nothing. See {@link ConvWinograd} for the math, the
  * layouts, the workspace formula and the threading.
  *
- * <p>The work is a list of units, one per (image, group, tile block); a unit runs the input
+ * <p>The work is a list of units, one per (group, tile block); a block is a run of whole tile
+ * rows of the batch (image after image), its tiles numbered row-major. A unit runs the input
  * transform of its {@code cg} channels into V, {@code alpha^2} GEMMs into M, and the output
  * transform of its {@code og} channels. The execute arguments are kept in fields while it runs and
  * the parallel tasks are made once, in the constructor, so a call allocates no lambdas.
  */
 final class ConvWinogradPlan implements ConvPlan {
-    /** L2 per core on the project's machine (Zen 4): the tile block aims to keep V and M in it. */
-    static final long L2_BYTES = 1L << 20;
     /**
-     * Lower clamp of the block limit, for many channels: narrower GEMMs amortise B packing badly.
-     * Blocks are then balanced, so one may hold fewer tiles (196 tiles of a 56x56 F(4x4) output
-     * make 4 blocks of 49).
+     * The bytes of V and M a tile block aims at: 4x the 1 MiB L2 of the project's machine (Zen 4).
+     * Wide blocks make wide GEMMs (64 x n x 64, 36 of them, 1 thread: 86 GFLOP/s at n = 64, 93 at
+     * n = 224), and V and M streaming through L3 cost less than that difference. F(4x4), 1 thread,
+     * budgets of 2, 4 and 8 MiB, best of two runs: 3x3 64 -> 64 on 56x56 173/200/200 GFLOP/s
+     * (direct-convolution FLOPs), 256 -> 256 on 14x14 160/162/160, 128 on 28x28 and 512 on 14x14
+     * equal.
      */
+    static final long BLOCK_BYTES = 4L << 20;
+    /** Lower clamp of the block limit in tiles, for many channels: narrower GEMMs amortise B packing badly. */
     static final int MIN_BLOCK_TILES = 64;
-    /** Upper clamp of the block limit, for few channels (depthwise), whose V and M are tiny. */
-    static final int MAX_BLOCK_TILES = 512;
+    /** Upper clamp of the block limit in tiles, for few channels (depthwise), whose V and M are tiny. */
+    static final int MAX_BLOCK_TILES = 1024;
+    /** GEMM widths are rounded up to this many tiles (whole 16-float vectors; garbage columns are never read back). */
+    private static final int GEMM_COLUMNS = 16;
     /** Staging rows are padded to a multiple of this: 64 bytes, and whole vectors of any width. */
     private static final int ROW_ALIGN = Math.max(16, Simd.floatLanes());
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -43,7 +49,8 @@ final class ConvWinogradPlan implements ConvPlan {
     private final int cg;
     private final int og;
     private final int tilesW;
-    private final int tiles;
+    private final int tilesH;
+    private final int tileRows;
     private final int blocks;
     private final int ld;
     private final int units;
@@ -54,6 +61,10 @@ final class ConvWinogradPlan implements ConvPlan {
     private final long vmFloats;
     private final long stagingBase;
     private final long stagingFloats;
+    /** Per staging slot: one zero-padded input row (vector path). */
+    private final float[][] rowBufs;
+    /** An all-zero input row, for rows above or below the input (vector path). */
+    private final float[] zeroRow;
 
     // Arguments of the running execute (a plan runs on one caller at a time, see ConvPlan).
     private MemorySegment in;
@@ -72,6 +83,15 @@ final class ConvWinogradPlan implements ConvPlan {
 
     ConvWinogradPlan(ConvSpec spec, String name, boolean f4, MemorySegment weights, long weightOff,
                      ComputeContext ctx) {
+        this(spec, name, f4, weights, weightOff, ctx, 0);
+    }
+
+    /**
+     * Plans with at most {@code blockTilesLimit} tiles per block when positive (tests use it to
+     * get many blocks, and blocks that span images, at small sizes); 0 for the default limit.
+     */
+    ConvWinogradPlan(ConvSpec spec, String name, boolean f4, MemorySegment weights, long weightOff,
+                     ComputeContext ctx, int blockTilesLimit) {
         this.spec = spec;
         this.name = name;
         this.f4 = f4;
@@ -81,18 +101,27 @@ final class ConvWinogradPlan implements ConvPlan {
         this.og = spec.outCPerGroup();
         this.ctx = ctx;
         this.tilesW = ceilDiv(spec.outW(), m);
-        this.tiles = ceilDiv(spec.outH(), m) * tilesW;
+        this.tilesH = ceilDiv(spec.outH(), m);
+        long rowCount = (long) spec.n() * tilesH;
+        long unitRows = rowCount * spec.groups();
+        if (unitRows > Integer.MAX_VALUE || (long) tilesW * m + 3L * ROW_ALIGN > Integer.MAX_VALUE / 8) {
+            throw new IllegalArgumentException("conv algorithm '" + name + "': too many tiles for " + spec);
+        }
+        this.tileRows = (int) rowCount;
         int a2 = alpha * alpha;
         long perTile = (long) a2 * (cg + og) * Float.BYTES;
-        int blockMax = (int) Math.clamp(L2_BYTES / perTile, MIN_BLOCK_TILES, MAX_BLOCK_TILES);
-        this.blocks = ceilDiv(tiles, blockMax);
-        int blockTiles = ceilDiv(tiles, blocks);
-        this.ld = ceilDiv(blockTiles, ROW_ALIGN) * ROW_ALIGN;
-        long unitCount = (long) spec.n() * spec.groups() * blocks;
-        if (unitCount > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("conv algorithm '" + name + "': too many tile blocks for " + spec);
-        }
-        this.units = (int) unitCount;
+        int blockMax = blockTilesLimit > 0 ? blockTilesLimit
+                : (int) Math.clamp(BLOCK_BYTES / perTile, MIN_BLOCK_TILES, MAX_BLOCK_TILES);
+        int rowsMax = Math.max(1, blockMax / tilesW);
+        this.blocks = Math.max(1, ceilDiv(tileRows, rowsMax));
+        int blockRows = Math.max(1, ceilDiv(tileRows, blocks));
+        // The vector path writes whole vectors of tiles per tile row: the last row of a block may
+        // run up to a vector past the block's tiles.
+        int lanes = Simd.VECTOR ? Simd.floatLanes() : 1;
+        long written = (long) (blockRows - 1) * tilesW + (long) ceilDiv(tilesW, lanes) * lanes;
+        long widest = Math.max(written, gemmColumns(blockRows * tilesW));
+        this.ld = (int) (ceilDiv(widest, ROW_ALIGN) * ROW_ALIGN);
+        this.units = spec.groups() * blocks;
         int threads = ctx.threads();
         // Whole units per thread when that balances (or nearly: >= 4 units per thread); else each
         // unit's three stages are split over the threads (one image of one group, few tiles).
@@ -102,8 +131,16 @@ final class ConvWinogradPlan implements ConvPlan {
         int vmSlots = outer ? threads : 1;
         this.stagingBase = vmSlots * vmFloats;
         this.ws = Arena.ofAuto().allocate((stagingBase + threads * stagingFloats) * Float.BYTES, 64);
+        int rowLength = Simd.VECTOR ? ConvWinogradVector.rowBufferLength(m, tilesW) : 0;
+        this.rowBufs = new float[threads][rowLength];
+        this.zeroRow = new float[rowLength];
         this.packed = transformFilters(weights, weightOff);
-        warmPacked(blockTiles, tiles / blocks);
+        warmPacked(gemmColumns(blockRows * tilesW), gemmColumns(tileRows / blocks * tilesW));
+    }
+
+    /** The GEMM width for a block of {@code nt} tiles. */
+    private static int gemmColumns(int nt) {
+        return nt < GEMM_COLUMNS ? nt : ceilDiv(nt, GEMM_COLUMNS) * GEMM_COLUMNS;
     }
 
     private PackedMatrix[] transformFilters(MemorySegment weights, long weightOff) {
@@ -134,7 +171,7 @@ final class ConvWinogradPlan implements ConvPlan {
     private void warmPacked(int widest, int narrowest) {
         try (ComputeContext single = ComputeContext.create(1)) {
             for (PackedMatrix p : packed) {
-                for (int n : new int[] {widest, narrowest}) {
+                for (int n : new int[] {widest, Math.max(1, narrowest)}) {
                     Sgemm.sgemm(single, p, false, n, 1f, ws, 0, ld, 0f, ws, mBase(0), ld, Epilogue.NONE);
                 }
             }
@@ -211,13 +248,17 @@ final class ConvWinogradPlan implements ConvPlan {
                 0, part);
     }
 
-    private int blockBegin(int u) {
-        return ComputeContext.partBegin(tiles, blocks, u % blocks);
+    /** The first tile row (of the whole batch) of unit {@code u}'s block. */
+    private int rowBegin(int u) {
+        return ComputeContext.partBegin(tileRows, blocks, u % blocks);
+    }
+
+    private int rowEnd(int u) {
+        return ComputeContext.partBegin(tileRows, blocks, u % blocks + 1);
     }
 
     private int blockTiles(int u) {
-        int b = u % blocks;
-        return ComputeContext.partBegin(tiles, blocks, b + 1) - ComputeContext.partBegin(tiles, blocks, b);
+        return (rowEnd(u) - rowBegin(u)) * tilesW;
     }
 
     private long vBase(int slot) {
@@ -230,26 +271,31 @@ final class ConvWinogradPlan implements ConvPlan {
 
     /** V = B^T d B for channels {@code [c0, c1)} of unit {@code u}, into VM slot {@code slot}. */
     private void inputTransform(int u, int c0, int c1, int slot, int stagingSlot) {
-        int img = u / blocks / spec.groups();
-        int g = u / blocks % spec.groups();
-        int t0 = blockBegin(u);
+        int g = u / blocks;
+        int r0 = rowBegin(u);
+        int r1 = rowEnd(u);
         int nt = blockTiles(u);
         long d = stagingBase + stagingSlot * stagingFloats;
         long tmp = d + (long) alpha * alpha * ld;
         long vStride = (long) cg * ld;
         long planeSize = (long) spec.inH() * spec.inW();
+        float[] rowBuf = rowBufs[stagingSlot];
         for (int c = c0; c < c1; c++) {
-            long plane = inOff + ((long) img * spec.inC() + (long) g * cg + c) * planeSize;
-            ConvWinogradTransforms.gather(m, alpha, in, plane, spec.inH(), spec.inW(), spec.padBegin(1),
-                    spec.padBegin(2), tilesW, t0, nt, ws, d, ld);
+            // rows in increasing order: each one overwrites the vector tail the previous one ran into
+            for (int r = r0; r < r1; r++) {
+                int img = r / tilesH;
+                long plane = inOff + ((long) img * spec.inC() + (long) g * cg + c) * planeSize;
+                ConvWinogradTransforms.gatherRow(f4, in, plane, spec.inH(), spec.inW(), spec.padBegin(1),
+                        spec.padBegin(2), tilesW, r % tilesH, rowBuf, zeroRow, ws, d + (long) (r - r0) * tilesW, ld);
+            }
             ConvWinogradTransforms.input(f4, ws, d, ws, tmp, ld, nt, ws, vBase(slot) + (long) c * ld, vStride);
         }
     }
 
     /** M[xi] = U[g][xi] * V[xi] for {@code xi} in {@code [xi0, xi1)}. */
     private void multiply(int u, int xi0, int xi1, int slot) {
-        int g = u / blocks % spec.groups();
-        int nt = blockTiles(u);
+        int g = u / blocks;
+        int nt = gemmColumns(blockTiles(u));
         int a2 = alpha * alpha;
         for (int xi = xi0; xi < xi1; xi++) {
             Sgemm.sgemm(ctx, packed[g * a2 + xi], false, nt, 1f, ws, vBase(slot) + (long) xi * cg * ld, ld, 0f,
@@ -259,9 +305,9 @@ final class ConvWinogradPlan implements ConvPlan {
 
     /** Y = A^T M A (+ bias) for output channels {@code [o0, o1)} of unit {@code u}. */
     private void outputTransform(int u, int o0, int o1, int slot, int stagingSlot) {
-        int img = u / blocks / spec.groups();
-        int g = u / blocks % spec.groups();
-        int t0 = blockBegin(u);
+        int g = u / blocks;
+        int r0 = rowBegin(u);
+        int r1 = rowEnd(u);
         int nt = blockTiles(u);
         long y = stagingBase + stagingSlot * stagingFloats;
         long tmp = y + (long) alpha * alpha * ld;
@@ -270,12 +316,19 @@ final class ConvWinogradPlan implements ConvPlan {
             int oc = g * og + o;
             ConvWinogradTransforms.output(f4, ws, mBase(slot) + (long) o * ld, (long) og * ld, ws, tmp, ld, nt, ws, y);
             float b = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
-            long plane = outOff + ((long) img * spec.outC() + oc) * planeSize;
-            ConvWinogradTransforms.scatter(m, ws, y, ld, b, out, plane, spec.outH(), spec.outW(), tilesW, t0, nt);
+            for (int r = r0; r < r1; r++) {
+                long plane = outOff + ((long) (r / tilesH) * spec.outC() + oc) * planeSize;
+                ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, out, plane,
+                        spec.outH(), spec.outW(), tilesW, r % tilesH);
+            }
         }
     }
 
     static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
 }

@@ -15,9 +15,11 @@ import java.lang.foreign.ValueLayout;
  *   row pass:    rows (i,0),(i,1)..(i,alpha-1) -> 1-d transform -> V[i*alpha+j][c] / Y rows
  * </pre>
  * Every 1-d pass reads and writes whole rows, so the vector path ({@link ConvWinogradVector})
- * loads contiguous tiles with no gathers; the irregular part (copying each tile's
- * {@code alpha x alpha} patch out of NCHW, zeros outside the input, and writing only the valid
- * part of border output tiles) is scalar, in {@link #gather} and {@link #scatter}.
+ * loads contiguous tiles with no gathers. Filling the staging rows from NCHW and writing the
+ * output back work one tile row at a time ({@link #gatherRow}, {@link #scatterRow}): on the
+ * vector path an input row is copied into a zero-padded row buffer and split into the staging
+ * rows of its tiles with vector permutes, and output rows are merged back the same way; the
+ * scalar path copies element by element ({@link #gather}, {@link #scatter}).
  *
  * <p>Points: F(2x2,3x3) uses 0, 1, -1, infinity; F(4x4,3x3) uses 0, 1, -1, 2, -2, infinity (the
  * matrices of the paper). Offsets and strides count floats.
@@ -70,6 +72,52 @@ final class ConvWinogradTransforms {
                 }
                 u.setAtIndex(F, uOff + (i * alpha + j) * uStride, (float) s);
             }
+        }
+    }
+
+    /**
+     * Fills staging columns {@code [dOff, dOff + tilesW)} of the {@code alpha^2} rows
+     * ({@code d[dOff + e * ld + t]}) with the patches of tile row {@code ty} of one channel plane;
+     * positions outside the plane read 0. On the vector path {@code rowBuf} (zeros outside the
+     * copied row, {@link ConvWinogradVector#rowBufferLength} long) and the all-zero {@code zeroRow}
+     * are used, and up to a vector of columns past {@code tilesW} get garbage.
+     */
+    static void gatherRow(boolean f4, MemorySegment in, long plane, int inH, int inW, int padH, int padW, int tilesW,
+                          int ty, float[] rowBuf, float[] zeroRow, MemorySegment d, long dOff, int ld) {
+        int m = f4 ? 4 : 2;
+        int alpha = m + 2;
+        if (!Simd.VECTOR) {
+            gather(m, alpha, in, plane, inH, inW, padH, padW, tilesW, ty * tilesW, tilesW, d, dOff, ld);
+            return;
+        }
+        int chunks = ConvWinogradVector.chunks(tilesW);
+        for (int i = 0; i < alpha; i++) {
+            int row = ty * m - padH + i;
+            float[] src = zeroRow;
+            if (row >= 0 && row < inH) {
+                ConvWinogradVector.copyRow(in, plane + (long) row * inW, inW, rowBuf, padW);
+                src = rowBuf;
+            }
+            ConvWinogradVector.splitRow(f4, src, chunks, d, dOff + (long) i * alpha * ld, ld);
+        }
+    }
+
+    /**
+     * Writes tile row {@code ty} of the staging rows {@code y[yOff + (r * m + s) * ld + t]} plus
+     * {@code bias} to the output plane, rows past {@code outH} and columns past {@code outW}
+     * skipped.
+     */
+    static void scatterRow(boolean f4, MemorySegment y, long yOff, int ld, float bias, MemorySegment out, long plane,
+                           int outH, int outW, int tilesW, int ty) {
+        int m = f4 ? 4 : 2;
+        if (!Simd.VECTOR) {
+            scatter(m, y, yOff, ld, bias, out, plane, outH, outW, tilesW, ty * tilesW, tilesW);
+            return;
+        }
+        int rows = Math.min(m, outH - ty * m);
+        for (int r = 0; r < rows; r++) {
+            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, out,
+                    plane + (long) (ty * m + r) * outW, outW);
         }
     }
 

@@ -1,24 +1,185 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.internal.FloatSpecies;
+import dev.fovea.simd.internal.LanePermutes;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API 1-d Winograd transforms for {@link ConvWinogradTransforms}: lane {@code l} is tile
- * {@code t + l}, so each of the {@code alpha} inputs is one contiguous load and the transform is
- * straight-line arithmetic on named locals. The methods are deliberately tiny (one 1-d transform
- * per loop iteration, no arrays of {@code FloatVector}): big Vector API methods can stay in C1 and
- * run 10x slower (PERFORMANCE-NOTES.md, "Traps found"). Loaded only on the vector path.
+ * Vector API parts of {@link ConvWinogradTransforms}, loaded only on the vector path.
+ *
+ * <p><b>1-d transforms:</b> lane {@code l} is tile {@code t + l}, so each of the {@code alpha}
+ * inputs is one contiguous load and the transform is straight-line arithmetic on named locals.
+ *
+ * <p><b>Splitting and merging rows:</b> the tiles of one tile row start every {@code m} columns,
+ * so element {@code j} of consecutive tiles sits at stride {@code m} in an input row.
+ * {@link #splitRow} turns an input row into {@code alpha} staging rows with two-source selects
+ * ({@code selectFrom(v1, v2)}, one permute instruction each): for F(4x4) four loads of
+ * {@code 4L} floats give elements 0..3 of {@code L} tiles in 8 selects, and the same loads
+ * shifted by one tile give elements 4 and 5 in 4 more (a gather instruction per element was 4x
+ * slower here). {@link #mergeRow} is the inverse, interleaving the {@code m} output columns of a
+ * tile back into an output row, with masked stores at the right edge.
+ *
+ * <p>The methods are deliberately small (no arrays of {@code FloatVector}): big Vector API methods
+ * can stay in C1 and run 10x slower (PERFORMANCE-NOTES.md, "Traps found").
  */
 final class ConvWinogradVector {
     private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
     private static final int L = FloatSpecies.LANES;
     private static final ByteOrder O = ByteOrder.nativeOrder();
 
+    /** Stride 2, from a pair of vectors: element 0 / 1 of each of their L two-float groups. */
+    private static final FloatVector EVEN = LanePermutes.of(i -> 2 * i);
+    private static final FloatVector ODD = LanePermutes.of(i -> 2 * i + 1);
+    /**
+     * Stride 4, first step, from a pair of vectors (L/2 four-float groups): lanes [0, L/2) get
+     * element 0 (resp. 2) of each group, lanes [L/2, L) element 1 (resp. 3).
+     */
+    private static final FloatVector PHASE01 = LanePermutes.of(i -> i < L / 2 ? 4 * i : 4 * (i - L / 2) + 1);
+    private static final FloatVector PHASE23 = LanePermutes.of(i -> i < L / 2 ? 4 * i + 2 : 4 * (i - L / 2) + 3);
+    /** Stride 4, second step: the lower (resp. upper) halves of two first-step results. */
+    private static final FloatVector LOWER = LanePermutes.of(i -> i < L / 2 ? i : L + i - L / 2);
+    private static final FloatVector UPPER = LanePermutes.of(i -> i < L / 2 ? i + L / 2 : L + i);
+    /** Interleaving (inverse of EVEN/ODD): lanes [0, L/2) (resp. [L/2, L)) of a and b as a0 b0 a1 b1 .. */
+    private static final FloatVector ZIP_LOWER = LanePermutes.interleave(1, false);
+    private static final FloatVector ZIP_UPPER = LanePermutes.interleave(1, true);
+    /** Interleaving pairs: pairs [0, L/4) (resp. [L/4, L/2)) of a and c as a0 a1 c0 c1 a2 a3 c2 c3 .. */
+    private static final FloatVector PAIRS_LOWER = LanePermutes.interleave(2, false);
+    private static final FloatVector PAIRS_UPPER = LanePermutes.interleave(2, true);
+
     private ConvWinogradVector() {}
+
+    /** Float length of a row buffer for {@link #splitRow} over {@code tilesW} tiles of stride {@code m}. */
+    static int rowBufferLength(int m, int tilesW) {
+        return chunks(tilesW) * L * m + m + L;
+    }
+
+    /** Vectors of tiles covering {@code tilesW} tiles. */
+    static int chunks(int tilesW) {
+        return (tilesW + L - 1) / L;
+    }
+
+    /**
+     * Copies {@code len} floats of {@code src} at element {@code off} to {@code row[at..]}; the
+     * last vector is a masked load whose unset lanes are written as zeros past {@code at + len}
+     * (the row buffer's padding, which must stay zero anyway).
+     */
+    static void copyRow(MemorySegment src, long off, int len, float[] row, int at) {
+        int x = 0;
+        for (; x + L <= len; x += L) {
+            load(src, off + x).intoArray(row, at + x);
+        }
+        if (x < len) {
+            VectorMask<Float> mk = S.indexInRange(x, len);
+            FloatVector.fromMemorySegment(S, src, (off + x) * Float.BYTES, O, mk).intoArray(row, at + x);
+        }
+    }
+
+    /**
+     * Splits one (zero-padded) input row into the {@code alpha} staging rows of its tiles: tile
+     * {@code t} starts at {@code row[t * m]}; its element {@code j} goes to
+     * {@code d[dOff + j * ds + t]}, for {@code chunks} vectors of tiles (whole vectors are
+     * written, so up to {@code L - 1} lanes past the last tile get garbage).
+     */
+    static void splitRow(boolean f4, float[] row, int chunks, MemorySegment d, long dOff, long ds) {
+        for (int k = 0; k < chunks; k++) {
+            if (f4) {
+                splitF4(row, k * 4 * L, d, dOff + (long) k * L, ds);
+            } else {
+                splitF2(row, k * 2 * L, d, dOff + (long) k * L, ds);
+            }
+        }
+    }
+
+    private static void splitF4(float[] row, int at, MemorySegment d, long dOff, long ds) {
+        FloatVector v0 = FloatVector.fromArray(S, row, at);
+        FloatVector v1 = FloatVector.fromArray(S, row, at + L);
+        FloatVector v2 = FloatVector.fromArray(S, row, at + 2 * L);
+        FloatVector v3 = FloatVector.fromArray(S, row, at + 3 * L);
+        FloatVector e01 = PHASE01.selectFrom(v0, v1);
+        FloatVector e23 = PHASE23.selectFrom(v0, v1);
+        FloatVector g01 = PHASE01.selectFrom(v2, v3);
+        FloatVector g23 = PHASE23.selectFrom(v2, v3);
+        store(LOWER.selectFrom(e01, g01), d, dOff);
+        store(UPPER.selectFrom(e01, g01), d, dOff + ds);
+        store(LOWER.selectFrom(e23, g23), d, dOff + 2 * ds);
+        store(UPPER.selectFrom(e23, g23), d, dOff + 3 * ds);
+        // elements 4 and 5 are elements 0 and 1 of the row shifted by one tile
+        FloatVector w0 = FloatVector.fromArray(S, row, at + 4);
+        FloatVector w1 = FloatVector.fromArray(S, row, at + 4 + L);
+        FloatVector w2 = FloatVector.fromArray(S, row, at + 4 + 2 * L);
+        FloatVector w3 = FloatVector.fromArray(S, row, at + 4 + 3 * L);
+        FloatVector f01 = PHASE01.selectFrom(w0, w1);
+        FloatVector h01 = PHASE01.selectFrom(w2, w3);
+        store(LOWER.selectFrom(f01, h01), d, dOff + 4 * ds);
+        store(UPPER.selectFrom(f01, h01), d, dOff + 5 * ds);
+    }
+
+    private static void splitF2(float[] row, int at, MemorySegment d, long dOff, long ds) {
+        FloatVector v0 = FloatVector.fromArray(S, row, at);
+        FloatVector v1 = FloatVector.fromArray(S, row, at + L);
+        store(EVEN.selectFrom(v0, v1), d, dOff);
+        store(ODD.selectFrom(v0, v1), d, dOff + ds);
+        FloatVector w0 = FloatVector.fromArray(S, row, at + 2);
+        FloatVector w1 = FloatVector.fromArray(S, row, at + 2 + L);
+        store(EVEN.selectFrom(w0, w1), d, dOff + 2 * ds);
+        store(ODD.selectFrom(w0, w1), d, dOff + 3 * ds);
+    }
+
+    /**
+     * Merges {@code m} staging rows ({@code y[yOff + s * ys + t]}, column {@code s} of tile
+     * {@code t}) plus {@code bias} into {@code width} floats of an output row at
+     * {@code out[outOff..]}: tile {@code t}, column {@code s} goes to {@code t * m + s}.
+     * Reads {@code ceil(width / (m L))} vectors of tiles from each staging row.
+     */
+    static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, MemorySegment out, long outOff,
+                         int width) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        int span = (f4 ? 4 : 2) * L;
+        for (int k = 0; k * span < width; k++) {
+            if (f4) {
+                mergeF4(y, yOff + (long) k * L, ys, b, out, outOff + (long) k * span, width - k * span);
+            } else {
+                mergeF2(y, yOff + (long) k * L, ys, b, out, outOff + (long) k * span, width - k * span);
+            }
+        }
+    }
+
+    private static void mergeF4(MemorySegment y, long yOff, long ys, FloatVector b, MemorySegment out, long off,
+                                int valid) {
+        FloatVector y0 = load(y, yOff).add(b);
+        FloatVector y1 = load(y, yOff + ys).add(b);
+        FloatVector y2 = load(y, yOff + 2 * ys).add(b);
+        FloatVector y3 = load(y, yOff + 3 * ys).add(b);
+        FloatVector a = ZIP_LOWER.selectFrom(y0, y1);
+        FloatVector bb = ZIP_UPPER.selectFrom(y0, y1);
+        FloatVector c = ZIP_LOWER.selectFrom(y2, y3);
+        FloatVector d = ZIP_UPPER.selectFrom(y2, y3);
+        storeUpTo(PAIRS_LOWER.selectFrom(a, c), out, off, valid);
+        storeUpTo(PAIRS_UPPER.selectFrom(a, c), out, off + L, valid - L);
+        storeUpTo(PAIRS_LOWER.selectFrom(bb, d), out, off + 2 * L, valid - 2 * L);
+        storeUpTo(PAIRS_UPPER.selectFrom(bb, d), out, off + 3 * L, valid - 3 * L);
+    }
+
+    private static void mergeF2(MemorySegment y, long yOff, long ys, FloatVector b, MemorySegment out, long off,
+                                int valid) {
+        FloatVector y0 = load(y, yOff).add(b);
+        FloatVector y1 = load(y, yOff + ys).add(b);
+        storeUpTo(ZIP_LOWER.selectFrom(y0, y1), out, off, valid);
+        storeUpTo(ZIP_UPPER.selectFrom(y0, y1), out, off + L, valid - L);
+    }
+
+    /** Stores the first {@code valid} lanes of {@code v} (all when {@code valid >= L}, none when {@code <= 0}). */
+    private static void storeUpTo(FloatVector v, MemorySegment d, long off, int valid) {
+        if (valid >= L) {
+            store(v, d, off);
+        } else if (valid > 0) {
+            v.intoMemorySegment(d, off * Float.BYTES, O, S.indexInRange(0, valid));
+        }
+    }
 
     /** Rounds {@code nt} up to whole vectors; the caller's rows are {@code ld >= } that long. */
     static int roundUp(int nt, int ld) {

@@ -39,6 +39,18 @@ final class ConvTester {
 
     /** Checks {@code algorithm} against the naive reference on {@code spec}; returns the NMSE. */
     static double check(ConvAlgorithm algorithm, ConvSpec spec, ComputeContext ctx, boolean withBias, long seed) {
+        return check(algorithm, spec, ctx, withBias, seed, algorithm::plan);
+    }
+
+    /** Makes a plan: {@link ConvAlgorithm#plan}, or a package-private plan constructor with test settings. */
+    interface Planner {
+        /** Plans {@code spec} with the weights at element {@code weightOff} of {@code weights}. */
+        ConvPlan plan(ConvSpec spec, MemorySegment weights, long weightOff, ComputeContext ctx);
+    }
+
+    /** Like {@link #check(ConvAlgorithm, ConvSpec, ComputeContext, boolean, long)}, planning with {@code planner}. */
+    static double check(ConvAlgorithm algorithm, ConvSpec spec, ComputeContext ctx, boolean withBias, long seed,
+                        Planner planner) {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = random(arena, spec.inputElements(), rnd);
@@ -48,7 +60,7 @@ final class ConvTester {
             ConvNaive.forward(spec, in, GUARD, w, GUARD, bias, GUARD, ref, 0);
             MemorySegment out = random(arena, spec.outputElements(), rnd);
             float[] guards = guards(out, spec.outputElements());
-            ConvPlan plan = algorithm.plan(spec, w, GUARD, ctx);
+            ConvPlan plan = planner.plan(spec, w, GUARD, ctx);
             assertEquals(algorithm.name(), plan.algorithm(), "plan reports its algorithm");
             plan.execute(in, GUARD, bias, GUARD, out, GUARD);
             double err = 0;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -137,6 +138,31 @@ class ConvWinogradTest {
         }
     }
 
+    /**
+     * Small block limits give many blocks of whole tile rows, blocks that start and end inside an
+     * image and blocks that span two images, with batch, groups, bias and tails: the paths the
+     * default limit only takes on large layers.
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void smallBlocksSpanImages(ConvWinograd algo) {
+        ConvSpec[] specs = {
+            conv(3, 5, 6, 10, 11).padding(1).build(),
+            conv(2, 8, 6, 9, 7).groups(2).padding(Padding.SAME).build(),
+            conv(4, 3, 4, 5, 5).build(),
+            conv(2, 4, 4, 3, 30).padding(Padding.FULL).build(),
+        };
+        int seed = 900;
+        for (ConvSpec s : specs) {
+            for (int limit : new int[] {1, 5, 7, 13}) {
+                ConvTester.Planner planner = (spec, w, off, ctx) ->
+                        new ConvWinogradPlan(spec, algo.name(), algo == ConvWinograd.F4X4, w, off, ctx, limit);
+                ConvTester.check(algo, s, one, true, seed++, planner);
+                ConvTester.check(algo, s, two, false, seed++, planner);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("variants")
     void unsupportedSpecsThrowWithTheParameter(ConvWinograd algo) {
@@ -190,7 +216,12 @@ class ConvWinogradTest {
                 if (s == specs[0]) {
                     // 1 unit over 2 threads: one V/M slot, two staging slots (formula in ConvWinograd)
                     long a2 = algo == ConvWinograd.F4X4 ? 36 : 16;
-                    long ld = algo == ConvWinograd.F4X4 ? 16 : 64;
+                    int tilesW = algo == ConvWinograd.F4X4 ? 4 : 7;   // 14 / m; as many tile rows, one block
+                    int lanes = Simd.VECTOR ? Simd.floatLanes() : 1;
+                    int align = Math.max(16, Simd.floatLanes());
+                    int written = (tilesW - 1) * tilesW + (tilesW + lanes - 1) / lanes * lanes;
+                    int gemmColumns = (tilesW * tilesW + 15) / 16 * 16;
+                    long ld = (Math.max(written, gemmColumns) + align - 1) / align * align;
                     assertEquals(4 * (a2 * 128 * ld + 2 * 2 * a2 * ld), plan2.workspaceBytes());
                 }
                 plan2.execute(in, 5, bias, 1, out2, 0);
