@@ -25,7 +25,7 @@ import java.lang.foreign.ValueLayout;
  * lanes (a two-vector rearrange, no gather), with scalar border columns; {@code strideW > 2} and
  * the scalar path run a scalar loop. Every output is the same FMA chain in both paths: bias first,
  * then taps in (kh, kw) order, taps outside the input skipped (a masked lane adds exactly -0), so
- * vector and scalar give the same bits. About 43 GFLOP/s on the MobileNet 32x112x112 3x3 layer
+ * vector and scalar give the same bits. About 35 GFLOP/s on the MobileNet 32x112x112 3x3 layer
  * (1 thread, AVX-512 Zen 4), 6x the previous one-row kernel.
  *
  * <p><b>Threads:</b> the {@code n * outC} output planes are cut into contiguous ranges, one per
