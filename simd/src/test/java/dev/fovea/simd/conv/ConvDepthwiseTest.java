@@ -59,7 +59,19 @@ class ConvDepthwiseTest {
                 ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 100).kernel(3).stride(2).padding(1).build(),
                 ConvSpec.builder(2).inC(2).outC(2).groups(2).input(7, 151).kernel(3, 5).stride(1, 2).dilation(1, 2)
                         .padding(Padding.of(new int[] {1, 3}, new int[] {0, 1})).build(),
-                ConvSpec.builder(1).n(3).inC(5).outC(10).groups(5).input(100).kernel(7).padding(Padding.SAME).build());
+                ConvSpec.builder(1).n(3).inC(5).outC(10).groups(5).input(100).kernel(7).padding(Padding.SAME).build(),
+                // 3x3 stride 1 four-row blocks: leftover rows, widths below a vector, masked border
+                // and tail blocks, asymmetric and valid padding, a channel multiplier.
+                ConvSpec.builder(2).inC(3).outC(6).groups(3).input(7, 5).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(14, 14).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).n(2).inC(2).outC(2).groups(2).input(10, 33).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(11, 35).kernel(3)
+                        .padding(Padding.of(new int[] {0, 2}, new int[] {2, 0})).build(),
+                ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 18).kernel(3).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(6, 1).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(12, 40).kernel(3).padding(3).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(13, 70).kernel(3).stride(2)
+                        .padding(Padding.of(new int[] {0, 0}, new int[] {1, 1})).build());
         for (int i = 0; i < specs.size(); i++) {
             ConvTester.check(DW, specs.get(i), one, true, i);
             ConvTester.check(DW, specs.get(i), two, false, i);

@@ -1,0 +1,302 @@
+package dev.fovea.simd.conv;
+
+import dev.fovea.simd.internal.FloatSpecies;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels of {@link ConvDepthwise} (strideW 1 or 2); loaded only on the vector path.
+ * Every output lane is the FMA chain of the scalar path: bias first, then the taps in (kh, kw)
+ * order, taps outside the input skipped. A tap is skipped per lane without a branch: its input is
+ * a masked load (+0 outside the row) and its weight lane is -0 outside ({@link #NEG_ZERO} blended
+ * in), so the FMA adds exactly -0 to the accumulator, which leaves any value unchanged (+0, -0,
+ * infinities and NaN included). Vector and scalar therefore give the same bits, and the masks are
+ * off the FMA dependency chain. Vectors never cross a call that may not be inlined, so the steady
+ * state allocates nothing.
+ */
+final class ConvDepthwiseVector {
+    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
+    private static final int L = FloatSpecies.LANES;
+    private static final ByteOrder O = ByteOrder.nativeOrder();
+    private static final long B = Float.BYTES;
+    /** The weight of a skipped lane: {@code (+0) * (-0) = -0}, and {@code acc + (-0) == acc} for every acc. */
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(S, -0f);
+    /** Lane j takes lane 2j of the pair (v0, v1): indexes >= L are exceptional and select from v1. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, j -> 2 * j);
+
+    private ConvDepthwiseVector() {}
+
+    /** One output plane from one input plane at {@code inBase}, weights {@code w[wBase..]}; strideW is 1 or 2. */
+    static void plane(ConvSpec s, MemorySegment in, long inBase, float[] w, int wBase, float bias,
+                      MemorySegment out, long outBase) {
+        int outH = s.outH();
+        int outW = s.outW();
+        int oh = 0;
+        if (s.kH() == 3 && s.kW() == 3 && s.stride(1) == 1 && s.stride(2) == 1 && s.dilation(1) == 1
+                && s.dilation(2) == 1) {
+            // Rows [lo, hi) read three rows inside the input: four of them at a time.
+            int ph = s.padBegin(1);
+            int lo = Math.min(outH, ph);
+            int hi = Math.max(lo, Math.min(outH, s.inH() - 2 + ph));
+            for (; oh < lo; oh++) {
+                rowStride1(s, in, inBase, w, wBase, bias, out, outBase + (long) oh * outW, oh);
+            }
+            oh = rows3x3(s, in, inBase, w, wBase, bias, out, outBase, lo, hi);
+        }
+        for (; oh < outH; oh++) {
+            long outRow = outBase + (long) oh * outW;
+            if (s.stride(2) == 1) {
+                rowStride1(s, in, inBase, w, wBase, bias, out, outRow, oh);
+            } else {
+                rowStride2(s, in, inBase, w, wBase, bias, out, outRow, oh);
+            }
+        }
+    }
+
+    /**
+     * 3x3, stride 1, dilation 1: output rows {@code [from, to)}, whose three input rows are all
+     * inside, four rows at a time. Each of the six input rows is loaded once per column block (three
+     * shifted vectors) and feeds up to three accumulators, so a block is 18 loads for 36 FMAs in
+     * four independent chains. A block with every tap inside the row runs unmasked; a border or tail
+     * block runs the same code with masked loads and weights (see the class comment). Written out
+     * without helpers: C2 refused to inline a small three-tap helper here (NodeCountInliningCutoff)
+     * and boxed every vector, 8 MB per call. Returns the first row not done (fewer than four remain).
+     */
+    private static int rows3x3(ConvSpec s, MemorySegment in, long inBase, float[] w, int wb, float bias,
+                               MemorySegment out, long outBase, int from, int to) {
+        int inW = s.inW();
+        int outW = s.outW();
+        int pw = s.padBegin(2);
+        long rs = inW * B;
+        long os = outW * B;
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
+        int oh = from;
+        for (; oh <= to - 4; oh += 4) {
+            long inRow = inBase + (long) (oh - s.padBegin(1)) * inW;
+            long outRow = outBase + (long) oh * outW;
+            for (int ow = 0; ow < outW; ow += L) {
+                int c0 = ow - pw;
+                if (c0 >= 0 && c0 + L + 2 <= inW && ow + L <= outW) {
+                    long a = (inRow + c0) * B;
+                    FloatVector x0;
+                    FloatVector x1;
+                    FloatVector x2;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    FloatVector acc0 = x2.fma(w2, x1.fma(w1, x0.fma(w0, b)));
+                    a += rs;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    acc0 = x2.fma(w5, x1.fma(w4, x0.fma(w3, acc0)));
+                    FloatVector acc1 = x2.fma(w2, x1.fma(w1, x0.fma(w0, b)));
+                    a += rs;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    acc0 = x2.fma(w8, x1.fma(w7, x0.fma(w6, acc0)));
+                    acc1 = x2.fma(w5, x1.fma(w4, x0.fma(w3, acc1)));
+                    FloatVector acc2 = x2.fma(w2, x1.fma(w1, x0.fma(w0, b)));
+                    a += rs;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    acc1 = x2.fma(w8, x1.fma(w7, x0.fma(w6, acc1)));
+                    acc2 = x2.fma(w5, x1.fma(w4, x0.fma(w3, acc2)));
+                    FloatVector acc3 = x2.fma(w2, x1.fma(w1, x0.fma(w0, b)));
+                    a += rs;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    acc2 = x2.fma(w8, x1.fma(w7, x0.fma(w6, acc2)));
+                    acc3 = x2.fma(w5, x1.fma(w4, x0.fma(w3, acc3)));
+                    a += rs;
+                    x0 = FloatVector.fromMemorySegment(S, in, a, O);
+                    x1 = FloatVector.fromMemorySegment(S, in, a + B, O);
+                    x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O);
+                    acc3 = x2.fma(w8, x1.fma(w7, x0.fma(w6, acc3)));
+                    long o = (outRow + ow) * B;
+                    acc0.intoMemorySegment(out, o, O);
+                    acc1.intoMemorySegment(out, o + os, O);
+                    acc2.intoMemorySegment(out, o + 2 * os, O);
+                    acc3.intoMemorySegment(out, o + 3 * os, O);
+                } else {
+                    edge4x3x3(in, inRow, inW, c0, w, wb, bias, out, outRow, outW, ow);
+                }
+            }
+        }
+        return oh;
+    }
+
+    /**
+     * The column block at {@code ow} of four rows of {@link #rows3x3} when a tap or the block leaves
+     * the row: the same code with masked loads, weights and store. A method of its own, with scalars
+     * in: inside rows3x3 it made C2 take 28 s to compile that method (the kernel ran interpreted
+     * meanwhile), and vectors passed to a call that is not inlined would be boxed.
+     */
+    private static void edge4x3x3(MemorySegment in, long inRow, int inW, int c0, float[] w, int wb, float bias,
+                                  MemorySegment out, long outRow, int outW, int ow) {
+        long rs = inW * B;
+        long os = outW * B;
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
+        VectorMask<Float> m0 = S.indexInRange(c0, inW);
+        VectorMask<Float> m1 = S.indexInRange(c0 + 1, inW);
+        VectorMask<Float> m2 = S.indexInRange(c0 + 2, inW);
+        FloatVector v0 = NEG_ZERO.blend(w0, m0);
+        FloatVector v1 = NEG_ZERO.blend(w1, m1);
+        FloatVector v2 = NEG_ZERO.blend(w2, m2);
+        FloatVector v3 = NEG_ZERO.blend(w3, m0);
+        FloatVector v4 = NEG_ZERO.blend(w4, m1);
+        FloatVector v5 = NEG_ZERO.blend(w5, m2);
+        FloatVector v6 = NEG_ZERO.blend(w6, m0);
+        FloatVector v7 = NEG_ZERO.blend(w7, m1);
+        FloatVector v8 = NEG_ZERO.blend(w8, m2);
+        long a = (inRow + c0) * B;
+        FloatVector x0;
+        FloatVector x1;
+        FloatVector x2;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        FloatVector acc0 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
+        a += rs;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        acc0 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc0)));
+        FloatVector acc1 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
+        a += rs;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        acc0 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc0)));
+        acc1 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc1)));
+        FloatVector acc2 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
+        a += rs;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        acc1 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc1)));
+        acc2 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc2)));
+        FloatVector acc3 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
+        a += rs;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        acc2 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc2)));
+        acc3 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc3)));
+        a += rs;
+        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
+        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
+        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
+        acc3 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc3)));
+        long o = (outRow + ow) * B;
+        VectorMask<Float> mo = S.indexInRange(ow, outW);
+        acc0.intoMemorySegment(out, o, O, mo);
+        acc1.intoMemorySegment(out, o + os, O, mo);
+        acc2.intoMemorySegment(out, o + 2 * os, O, mo);
+        acc3.intoMemorySegment(out, o + 3 * os, O, mo);
+    }
+
+    /** Output row {@code oh}, stride 1 along W, any kernel and dilation, in column blocks of L lanes. */
+    private static void rowStride1(ConvSpec s, MemorySegment in, long inBase, float[] w, int wb, float bias,
+                                   MemorySegment out, long outRow, int oh) {
+        int inH = s.inH();
+        int inW = s.inW();
+        int outW = s.outW();
+        int kH = s.kH();
+        int kW = s.kW();
+        int dh = s.dilation(1);
+        int dw = s.dilation(2);
+        int ih0 = oh * s.stride(1) - s.padBegin(1);
+        int reach = (kW - 1) * dw;
+        for (int ow = 0; ow < outW; ow += L) {
+            int c0 = ow - s.padBegin(2);
+            boolean inside = c0 >= 0 && c0 + L + reach <= inW;
+            FloatVector acc = FloatVector.broadcast(S, bias);
+            for (int kh = 0; kh < kH; kh++) {
+                int ih = ih0 + kh * dh;
+                if (ih < 0 || ih >= inH) {
+                    continue;
+                }
+                long row = inBase + (long) ih * inW;
+                for (int kw = 0; kw < kW; kw++) {
+                    int c = c0 + kw * dw;
+                    FloatVector wv = FloatVector.broadcast(S, w[wb + kh * kW + kw]);
+                    if (inside) {
+                        acc = FloatVector.fromMemorySegment(S, in, (row + c) * B, O).fma(wv, acc);
+                    } else {
+                        VectorMask<Float> m = S.indexInRange(c, inW);
+                        acc = FloatVector.fromMemorySegment(S, in, (row + c) * B, O, m).fma(NEG_ZERO.blend(wv, m), acc);
+                    }
+                }
+            }
+            acc.intoMemorySegment(out, (outRow + ow) * B, O, S.indexInRange(ow, outW));
+        }
+    }
+
+    /**
+     * Output row {@code oh}, stride 2 along W, any kernel and dilation: each tap loads the 2L
+     * contiguous inputs of L outputs and keeps the even lanes (a two-vector rearrange, no gather).
+     * Full blocks from the first column whose taps are all inside run here, the columns before and
+     * after run the scalar border loop: masked vector blocks measured slower (Zen 4, JDK 25).
+     */
+    private static void rowStride2(ConvSpec s, MemorySegment in, long inBase, float[] w, int wb, float bias,
+                                   MemorySegment out, long outRow, int oh) {
+        int inH = s.inH();
+        int inW = s.inW();
+        int outW = s.outW();
+        int kH = s.kH();
+        int kW = s.kW();
+        int dh = s.dilation(1);
+        int dw = s.dilation(2);
+        int ih0 = oh * s.stride(1) - s.padBegin(1);
+        int reach = (kW - 1) * dw;
+        int pw = s.padBegin(2);
+        int lo = Math.min(outW, (pw + 1) / 2);
+        ConvDepthwise.border(s, in, inBase, w, wb, bias, out, outRow, oh, 0, lo);
+        int ow = lo;
+        for (; ow + L <= outW && 2 * ow - pw + 2 * L + reach <= inW; ow += L) {
+            int c0 = 2 * ow - pw;
+            FloatVector acc = FloatVector.broadcast(S, bias);
+            for (int kh = 0; kh < kH; kh++) {
+                int ih = ih0 + kh * dh;
+                if (ih < 0 || ih >= inH) {
+                    continue;
+                }
+                long a = (inBase + (long) ih * inW + c0) * B;
+                for (int kw = 0; kw < kW; kw++) {
+                    long at = a + (long) kw * dw * B;
+                    FloatVector x = FloatVector.fromMemorySegment(S, in, at, O)
+                            .rearrange(EVEN, FloatVector.fromMemorySegment(S, in, at + L * B, O));
+                    acc = x.fma(FloatVector.broadcast(S, w[wb + kh * kW + kw]), acc);
+                }
+            }
+            acc.intoMemorySegment(out, (outRow + ow) * B, O);
+        }
+        ConvDepthwise.border(s, in, inBase, w, wb, bias, out, outRow, oh, ow, outW);
+    }
+}
