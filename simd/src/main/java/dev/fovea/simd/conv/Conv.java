@@ -38,7 +38,8 @@ public final class Conv {
     /**
      * Returns the algorithm {@code policy} picks for {@code spec}: the forced one (throwing if it
      * cannot run the spec), or by shape: the depthwise kernel for depthwise convolutions, Winograd
-     * F(4x4,3x3) for 3x3 stride-1 undilated 2-d convolutions with enough channels, implicit GEMM
+     * for 3x3 stride-1 undilated 2-d convolutions with enough channels (F(4x4,3x3), or F(2x2,3x3)
+     * when the batch has fewer than {@link ConvPolicy#winogradF4MinTiles} 4x4 tiles), implicit GEMM
      * for 1x1 kernels and for deep enough inputs, else im2col; the first of these that supports
      * the spec (im2col supports every spec).
      */
@@ -60,7 +61,8 @@ public final class Conv {
         if (spec.isDepthwise()) {
             order.add(ConvDepthwise.INSTANCE);
         } else if (wino3x3) {
-            order.add(ConvWinograd.F4X4);
+            long f4Tiles = (long) spec.n() * ((spec.outH() + 3) / 4) * ((spec.outW() + 3) / 4);
+            order.add(f4Tiles >= policy.winogradF4MinTiles() ? ConvWinograd.F4X4 : ConvWinograd.F2X2);
         }
         order.addAll(gemm);
         for (ConvAlgorithm a : order) {

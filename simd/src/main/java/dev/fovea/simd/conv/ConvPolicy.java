@@ -9,39 +9,50 @@ package dev.fovea.simd.conv;
  * @param winogradMinChannels AUTO uses Winograd for 3x3 stride-1 convolutions with at least this
  *     many input channels per group (fewer channels leave the transforms, not the GEMMs, dominant)
  * @param winogradMinOutput AUTO uses Winograd only if the output is at least this high and wide
+ * @param winogradF4MinTiles AUTO uses F(4x4,3x3) only if the batch has at least this many of its
+ *     4x4 output tiles ({@code n * ceil(outH / 4) * ceil(outW / 4)}), else F(2x2,3x3): with few
+ *     tiles the transformed filters (36/9 of the weights for F(4x4), 16/9 for F(2x2)) dominate.
+ *     ResNet-18 layer 4 at batch 1 (7x7, 512 channels, 4 tiles; Zen 4, 1 thread): F(4x4) 3.03 ms,
+ *     F(2x2) 2.27 ms, implicit GEMM 3.26 ms; at batch 8 (32 tiles) F(4x4) 9.4 ms, F(2x2) 14.8 ms;
+ *     VGG-16 conv5_3 at batch 1 (16 tiles) F(4x4) 4.7 ms, F(2x2) 6.0 ms
  * @param implicitGemmMinChannels AUTO uses implicit GEMM (one shifted GEMM per kernel tap, k = inC /
  *     groups) for kernels larger than 1x1 only with at least this many input channels per group;
  *     fewer (LeNet's first layer has 1) make each tap's GEMM too shallow, and im2col's one deep
  *     GEMM wins. 1x1 kernels always go to implicit GEMM (no copy at stride 1).
  */
-public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int implicitGemmMinChannels) {
+public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int winogradF4MinTiles,
+                         int implicitGemmMinChannels) {
     /** The system property that forces an algorithm: {@code -Dfovea.conv.algo=im2col}. */
     public static final String ALGO_PROPERTY = "fovea.conv.algo";
     /** Default of {@link #winogradMinChannels}. */
     public static final int WINOGRAD_MIN_CHANNELS = 16;
     /** Default of {@link #winogradMinOutput}. */
     public static final int WINOGRAD_MIN_OUTPUT = 4;
+    /** Default of {@link #winogradF4MinTiles}. */
+    public static final int WINOGRAD_F4_MIN_TILES = 16;
     /** Default of {@link #implicitGemmMinChannels}. */
     public static final int IMPLICIT_GEMM_MIN_CHANNELS = 16;
     /** Automatic choice with the default crossovers. */
     public static final ConvPolicy AUTO = new ConvPolicy(null, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT,
-            IMPLICIT_GEMM_MIN_CHANNELS);
+            WINOGRAD_F4_MIN_TILES, IMPLICIT_GEMM_MIN_CHANNELS);
 
     /** Validates the crossovers and the forced name. */
     public ConvPolicy {
         if (forced != null) {
             Conv.algorithm(forced);
         }
-        if (winogradMinChannels < 1 || winogradMinOutput < 1 || implicitGemmMinChannels < 1) {
+        if (winogradMinChannels < 1 || winogradMinOutput < 1 || winogradF4MinTiles < 1
+                || implicitGemmMinChannels < 1) {
             throw new IllegalArgumentException("crossovers must be >= 1, got winogradMinChannels="
-                    + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput + ", implicitGemmMinChannels="
-                    + implicitGemmMinChannels);
+                    + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput + ", winogradF4MinTiles="
+                    + winogradF4MinTiles + ", implicitGemmMinChannels=" + implicitGemmMinChannels);
         }
     }
 
     /** A policy that always uses the named algorithm ({@code naive}, {@code im2col}, ...). */
     public static ConvPolicy force(String name) {
-        return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT, IMPLICIT_GEMM_MIN_CHANNELS);
+        return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT, WINOGRAD_F4_MIN_TILES,
+                IMPLICIT_GEMM_MIN_CHANNELS);
     }
 
     /** {@link #force} of {@code -Dfovea.conv.algo} when set (and not {@code auto}), else {@link #AUTO}. */

@@ -33,8 +33,9 @@ import java.lang.foreign.MemorySegment;
  * after image ({@code n * ceil(outH / m)} rows in all), so the GEMMs of a small feature map are
  * as wide as those of a large one: {@code clamp(4 MiB / (alpha^2 (cg + og) 4 bytes), 64, 1024)}
  * tiles at most, rounded down to whole rows (at least one), the rows cut into blocks of equal
- * size to within one. ResNet-18 layer 1 (64 channels, 14 x 14 tiles of F(4x4)) is one block of
- * 196 tiles at batch 1 and 7 blocks of 224 at batch 8. A block's GEMMs are {@code og x nt' x cg} with
+ * size to within one; an odd count of several blocks is made even, so that two threads get
+ * whole units. ResNet-18 layer 1 (64 channels, 14 x 14 tiles of F(4x4)) is one block of 196
+ * tiles at batch 1 and 8 blocks of 196 at batch 8. A block's GEMMs are {@code og x nt' x cg} with
  * {@code nt'} its tile count rounded up to 16 (whole vectors; the extra columns are never read
  * back). The vector path writes whole vectors of tiles per tile row, so staging rows are
  * {@code ld = roundUp(max((rows - 1) tilesW + roundUp(tilesW, lanes), nt'), max(16, lanes))}

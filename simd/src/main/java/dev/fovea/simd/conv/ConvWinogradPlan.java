@@ -113,7 +113,9 @@ final class ConvWinogradPlan implements ConvPlan {
         int blockMax = blockTilesLimit > 0 ? blockTilesLimit
                 : (int) Math.clamp(BLOCK_BYTES / perTile, MIN_BLOCK_TILES, MAX_BLOCK_TILES);
         int rowsMax = Math.max(1, blockMax / tilesW);
-        this.blocks = Math.max(1, ceilDiv(tileRows, rowsMax));
+        int fewest = Math.max(1, ceilDiv(tileRows, rowsMax));
+        // An even block count when there are several, so that two threads get whole units each.
+        this.blocks = fewest > 1 && fewest % 2 != 0 && fewest < tileRows ? fewest + 1 : fewest;
         int blockRows = Math.max(1, ceilDiv(tileRows, blocks));
         // The vector path writes whole vectors of tiles per tile row: the last row of a block may
         // run up to a vector past the block's tiles.

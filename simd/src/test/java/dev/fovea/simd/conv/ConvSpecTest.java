@@ -151,4 +151,23 @@ class ConvSpecTest {
         ConvAlgorithm auto = Conv.choose(spec, ConvPolicy.AUTO);
         assertTrue(auto.unsupportedReason(spec) == null, auto.name());
     }
+    @Test
+    void autoChoosesByShapeWithTheNamedCrossovers() {
+        ConvSpec layer1 = ConvSpec.builder(2).inC(64).outC(64).input(56, 56).kernel(3).padding(1).build();
+        ConvSpec layer4 = ConvSpec.builder(2).inC(512).outC(512).input(7, 7).kernel(3).padding(1).build();
+        ConvSpec layer4b8 = ConvSpec.builder(2).n(8).inC(512).outC(512).input(7, 7).kernel(3).padding(1).build();
+        ConvSpec rgb = ConvSpec.builder(2).inC(3).outC(64).input(32, 32).kernel(3).padding(1).build();
+        ConvSpec pointwise = ConvSpec.builder(2).inC(32).outC(64).input(28, 28).kernel(1).build();
+        ConvSpec depthwise = ConvSpec.builder(2).inC(32).outC(32).groups(32).input(28, 28).kernel(3).padding(1).build();
+        assertEquals("winograd", Conv.choose(layer1, ConvPolicy.AUTO).name());
+        assertEquals("winograd-f2", Conv.choose(layer4, ConvPolicy.AUTO).name(), "4 tiles of 4x4 < 16");
+        assertEquals("winograd", Conv.choose(layer4b8, ConvPolicy.AUTO).name(), "32 tiles of 4x4 >= 16");
+        assertEquals("im2col", Conv.choose(rgb, ConvPolicy.AUTO).name(), "3 input channels < 16");
+        assertEquals("implicit-gemm", Conv.choose(pointwise, ConvPolicy.AUTO).name());
+        assertEquals("depthwise", Conv.choose(depthwise, ConvPolicy.AUTO).name());
+        ConvPolicy f4Always = new ConvPolicy(null, ConvPolicy.WINOGRAD_MIN_CHANNELS, ConvPolicy.WINOGRAD_MIN_OUTPUT, 1,
+                ConvPolicy.IMPLICIT_GEMM_MIN_CHANNELS);
+        assertEquals("winograd", Conv.choose(layer4, f4Always).name());
+        assertMessage("winogradF4MinTiles=0", () -> new ConvPolicy(null, 16, 4, 0, 16));
+    }
 }
