@@ -78,9 +78,9 @@ final class SgemmPack {
      */
     static void panelFromRows(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
         int r = 0;
-        if (Simd.BITS == 512 && h == 8) {
+        if (Simd.BITS == 512) {
             for (; r + 8 <= valid; r += 8) {
-                Transpose8x16.rows(s, src + (long) r * ld, ld, kc, dst, base + r);
+                Transpose8x16.rows(s, src + (long) r * ld, ld, kc, dst, base + r, h);
             }
         } else if (Simd.BITS == 256) {
             for (; r + 8 <= valid; r += 8) {

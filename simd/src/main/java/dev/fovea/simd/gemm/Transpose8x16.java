@@ -6,12 +6,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The 512-bit A packing of {@link Transpose8}: 8 source rows of 16 floats become 16 columns of 8
- * (two per 16-lane store) in 3 interleaving stages of 8 two-source permutes each, 24 permutes per
- * 128 floats. It keeps the 512-bit kernels free of 256-bit vectors (see {@link LanePermutes} on
+ * The 512-bit packing of {@link Transpose8}: 8 source rows of 16 floats become 16 columns of 8
+ * in 3 interleaving stages of 8 two-source permutes each, 24 permutes per 128 floats. Columns
+ * {@code stride} floats apart: two per 16-lane store when the stride is 8 (A panels), else each
+ * half stored under a mask (B^T panels, stride 32). It keeps the 512-bit kernels free of 256-bit vectors (see {@link LanePermutes} on
  * mixing species). Only loaded when {@link FloatSpecies#LANES} is 16.
  */
 final class Transpose8x16 {
@@ -24,29 +26,31 @@ final class Transpose8x16 {
     private static final FloatVector PAIRS_HI = LanePermutes.interleave(2, true);
     private static final FloatVector QUADS_LO = LanePermutes.interleave(4, false);
     private static final FloatVector QUADS_HI = LanePermutes.interleave(4, true);
+    private static final VectorMask<Float> LOW8 = S.indexInRange(0, 8);
+    private static final VectorMask<Float> HIGH8 = LOW8.not();
 
     private Transpose8x16() {}
 
     /**
-     * Writes {@code dst[base + p * 8 + r] = s[src + r * ld + p]} for rows r in 0..7 and p in
-     * 0..kc-1 (element indexes): an 8-row A panel.
+     * Writes {@code dst[base + p * stride + r] = s[src + r * ld + p]} for rows r in 0..7 and p in
+     * 0..kc-1 (element indexes); {@code stride >= 8}.
      */
-    static void rows(MemorySegment s, long src, int ld, int kc, float[] dst, int base) {
+    static void rows(MemorySegment s, long src, int ld, int kc, float[] dst, int base, int stride) {
         long st = (long) ld * Float.BYTES;
         long o = src * Float.BYTES;
         int p = 0;
         for (; p + 16 <= kc; p += 16, o += 16 * Float.BYTES) {
-            block(s, o, st, dst, base + p * 8);
+            block(s, o, st, dst, base + p * stride, stride);
         }
         for (; p < kc; p++) {
-            int d = base + p * 8;
+            int d = base + p * stride;
             for (int r = 0; r < 8; r++) {
                 dst[d + r] = s.getAtIndex(F, src + (long) r * ld + p);
             }
         }
     }
 
-    private static void block(MemorySegment s, long o, long st, float[] dst, int d) {
+    private static void block(MemorySegment s, long o, long st, float[] dst, int d, int stride) {
         FloatVector t0 = FloatVector.fromMemorySegment(S, s, o, NO);
         FloatVector t1 = FloatVector.fromMemorySegment(S, s, o + st, NO);
         FloatVector t2 = FloatVector.fromMemorySegment(S, s, o + 2 * st, NO);
@@ -74,13 +78,23 @@ final class Transpose8x16 {
         FloatVector f2 = PAIRS_LO.selectFrom(c1, d1);
         FloatVector f3 = PAIRS_HI.selectFrom(c1, d1);
         // rows 0..7 of two columns per vector
-        QUADS_LO.selectFrom(e0, f0).intoArray(dst, d);
-        QUADS_HI.selectFrom(e0, f0).intoArray(dst, d + 16);
-        QUADS_LO.selectFrom(e1, f1).intoArray(dst, d + 32);
-        QUADS_HI.selectFrom(e1, f1).intoArray(dst, d + 48);
-        QUADS_LO.selectFrom(e2, f2).intoArray(dst, d + 64);
-        QUADS_HI.selectFrom(e2, f2).intoArray(dst, d + 80);
-        QUADS_LO.selectFrom(e3, f3).intoArray(dst, d + 96);
-        QUADS_HI.selectFrom(e3, f3).intoArray(dst, d + 112);
+        store(QUADS_LO.selectFrom(e0, f0), dst, d, stride);
+        store(QUADS_HI.selectFrom(e0, f0), dst, d + 2 * stride, stride);
+        store(QUADS_LO.selectFrom(e1, f1), dst, d + 4 * stride, stride);
+        store(QUADS_HI.selectFrom(e1, f1), dst, d + 6 * stride, stride);
+        store(QUADS_LO.selectFrom(e2, f2), dst, d + 8 * stride, stride);
+        store(QUADS_HI.selectFrom(e2, f2), dst, d + 10 * stride, stride);
+        store(QUADS_LO.selectFrom(e3, f3), dst, d + 12 * stride, stride);
+        store(QUADS_HI.selectFrom(e3, f3), dst, d + 14 * stride, stride);
+    }
+
+    /** Stores two columns of 8 (lanes 0-7 and 8-15) at {@code d} and {@code d + stride}. */
+    private static void store(FloatVector v, float[] dst, int d, int stride) {
+        if (stride == 8) {
+            v.intoArray(dst, d);
+        } else {
+            v.intoArray(dst, d, LOW8);
+            v.intoArray(dst, d + stride - 8, HIGH8);
+        }
     }
 }
