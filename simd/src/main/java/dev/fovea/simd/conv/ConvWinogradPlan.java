@@ -104,6 +104,8 @@ final class ConvWinogradPlan implements ConvPlan {
         this.tilesH = ceilDiv(spec.outH(), m);
         long rowCount = (long) spec.n() * tilesH;
         long unitRows = rowCount * spec.groups();
+        // Unit and row counts are ints, and so are the row buffer (about tilesW * m floats plus a
+        // few vectors) and a block's staging row: bounded well inside int range.
         if (unitRows > Integer.MAX_VALUE || (long) tilesW * m + 3L * ROW_ALIGN > Integer.MAX_VALUE / 8) {
             throw new IllegalArgumentException("conv algorithm '" + name + "': too many tiles for " + spec);
         }
