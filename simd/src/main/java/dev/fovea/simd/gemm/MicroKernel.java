@@ -13,6 +13,13 @@ import java.lang.foreign.MemorySegment;
  * element {@code (p, q)} at {@code b[bi + p * w + q]}) and writes the {@code h x w} product to
  * {@code tile} with row stride {@link #nr()}. Panels are zero-padded to {@code h x w}, so the
  * kernel never branches on the valid size; {@link #store} writes only the valid part.
+ *
+ * <p>Kernels that read B from its segment get the current k-block's rows as {@code (rows, col, ldb)}:
+ * with {@code rows} null (an ordinary B), row p of the block starts at element {@code col + p * ldb};
+ * otherwise ({@code ldb} unused; the indirect B of {@link Sgemm#sgemmIndirectB}) at
+ * {@code rows[p] + col}. The vector kernels have a separate loop for each case: the ordinary B
+ * then pays nothing for the table (reading every row from a table cost 7% on LeNet-5's
+ * 16 x 100 x 150, and one loop testing for the table 8% at 40 x 3136 x 576).
  */
 sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernelScalar {
     /** Rows of a full tile (MR). */
@@ -42,19 +49,20 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
 
     /**
      * Computes a full {@code mr x nr} tile like {@link #multiply}, reading the B panel from its
-     * source (B not transposed, row p at element {@code bIdx + p * ldb}) and writing it packed to
-     * {@code bp[bi..]} on the way, for the later A panels of the block.
+     * source (B not transposed, rows as described above)
+     * and writing it packed to {@code bp[bi..]} on the way, for the later A panels of the block.
      */
-    void multiplyPackB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, float[] bp, int bi, int kc,
+    void multiplyPackB(float[] a, int ai, MemorySegment b, long[] rows, long col, int ldb, float[] bp, int bi, int kc,
                        float[] tile);
 
     /**
      * Computes a full {@code mr x nr} tile like {@link #multiply}, reading the B panel straight
-     * from its source (B not transposed, row p at element {@code bIdx + p * ldb}) without packing
-     * it: for products with so few A panels that packing B costs more than it saves (see
-     * {@code SgemmDriver.DIRECT_B_MAX_ROWS}). Only kernels whose {@link #bits()} is non-zero.
+     * from its source (B not transposed, rows as described above)
+     * without packing it: for products with so few A panels that packing B costs more than it
+     * saves (see {@code SgemmDriver.DIRECT_B_MAX_ROWS}). Only kernels whose {@link #bits()} is
+     * non-zero.
      */
-    void multiplyDirectB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, int kc, float[] tile);
+    void multiplyDirectB(float[] a, int ai, MemorySegment b, long[] rows, long col, int ldb, int kc, float[] tile);
 
     /**
      * Copies ({@code first}) or adds the {@code mr x nr} tile to {@code acc[off..]}: k-block sums
@@ -72,11 +80,10 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
                Epilogue epilogue, int row0, int col0);
 
     /**
-     * Packs {@code B[k0 .. k0+kc) x [j0 .. j0+nc)} (B not transposed, {@code B(p, q)} at
-     * {@code bOff + p * ldb + q}) into consecutive panels of {@link #nr()} columns, the last one
+     * Packs the {@code kc x nc} block of B (not transposed; rows as described above) into consecutive panels of {@link #nr()} columns, the last one
      * {@link #panelCols} wide, panel {@code t} starting at {@code dst[t * nr * kc]}; with
      * {@code edgeOnly}, only the last panel if it is narrower than nr (the full ones are then
      * packed by {@link #multiplyPackB}).
      */
-    void packB(MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst, boolean edgeOnly);
+    void packB(MemorySegment b, long[] rows, long col, int ldb, int kc, int nc, float[] dst, boolean edgeOnly);
 }

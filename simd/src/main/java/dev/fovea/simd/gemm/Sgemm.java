@@ -169,6 +169,37 @@ public final class Sgemm {
                 epilogue.isIdentity() ? null : epilogue);
     }
 
+    /**
+     * Computes {@code C = epilogue(alpha * A * B + beta * C)} with a pre-packed A ({@code m = a.rows()},
+     * {@code k = a.depth()}) and an <em>indirect</em> B: row {@code p} of B is the {@code n} floats
+     * starting at element {@code bOff + bRows[p]} of {@code b}. The rows may lie anywhere in the
+     * segment, in any order, and may overlap. This is how an implicit-GEMM convolution multiplies
+     * its weights by shifted rows of the input without building the im2col matrix: row
+     * {@code ic * taps + t} is input channel {@code ic} shifted by kernel tap {@code t}. B is
+     * packed on the fly as in the other overloads, so the speed is that of an ordinary B.
+     * Other arguments as in {@link #sgemm(ComputeContext, PackedMatrix, boolean, int, float,
+     * MemorySegment, long, int, float, MemorySegment, long, int, Epilogue)}.
+     *
+     * @param bRows one element offset per row of B, relative to {@code bOff}: exactly {@code k} entries
+     * @throws IllegalArgumentException for a negative size or offset, a table whose length is not
+     *     {@code k}, a row that does not lie inside {@code b}, or a C or bias that does not fit
+     */
+    public static void sgemmIndirectB(ComputeContext ctx, PackedMatrix a, int n, float alpha, MemorySegment b,
+                                      long bOff, long[] bRows, float beta, MemorySegment c, long cOff, int ldc,
+                                      Epilogue epilogue) {
+        Objects.requireNonNull(a, "Sgemm: packed A is null");
+        Objects.requireNonNull(bRows, "Sgemm: bRows is null");
+        int m = a.rows();
+        int k = a.depth();
+        checkSizes(ctx, 1, m, n, k);
+        SgemmChecks.rows(OP, b, bOff, bRows, k, n);
+        SgemmChecks.operand(OP, "C", c, cOff, ldc, 1, 0, m, n, k, false);
+        SgemmChecks.writable(OP, c);
+        SgemmChecks.epilogue(OP, epilogue, m, n);
+        SgemmDriver.gemmPrepacked(ctx, new SgemmDriver.Job(a.kernel(), false, false, m, n, k, alpha, null, 0, k,
+                b, bOff, n, beta, c, cOff, ldc, epilogue.isIdentity() ? null : epilogue, false, null, bRows), a);
+    }
+
     /** The batched GEMM on a given kernel; the public entry points and the tests come through here. */
     static void sgemmBatched(MicroKernel kern, ComputeContext ctx, int batch, boolean transA, boolean transB, int m,
                              int n, int k, float alpha, MemorySegment a, long aOff, int lda, long strideA,

@@ -23,6 +23,7 @@ final class SgemmBuffers {
     private float[] b = new float[0];
     private float[] tile = new float[0];
     private float[] acc = new float[0];
+    private long[] rows = new long[0];
 
     private SgemmBuffers() {}
 
@@ -61,6 +62,14 @@ final class SgemmBuffers {
             acc = new float[size];
         }
         return acc;
+    }
+
+    /** Returns this thread's B row-index table of at least {@code size} entries (contents undefined). */
+    long[] rows(int size) {
+        if (rows.length < size) {
+            rows = new long[size];
+        }
+        return rows;
     }
 
     /** Returns this thread's tile buffer of at least {@code size} floats, all zero. */

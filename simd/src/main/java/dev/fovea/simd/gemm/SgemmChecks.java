@@ -67,6 +67,30 @@ final class SgemmChecks {
         }
     }
 
+    /**
+     * Checks an indirect B: {@code rows} has exactly k entries and each row of n floats,
+     * {@code [off + rows[p], off + rows[p] + n)}, lies inside {@code seg}. O(k), before any work.
+     */
+    static void rows(String op, MemorySegment seg, long off, long[] rows, int k, int n) {
+        Objects.requireNonNull(seg, () -> op + ": segment of B is null");
+        if (off < 0) {
+            throw new IllegalArgumentException(op + ": offset of B is " + off + ", expected >= 0");
+        }
+        if (rows.length != k) {
+            throw new IllegalArgumentException(op + ": bRows has " + rows.length + " entries, expected k=" + k);
+        }
+        if (n == 0) {
+            return;
+        }
+        long floats = seg.byteSize() / Float.BYTES;
+        for (int p = 0; p < k; p++) {
+            if (rows[p] < -off || rows[p] > floats - n - off) { // off >= 0: neither side overflows
+                throw new IllegalArgumentException(op + ": row " + p + " of B (offset=" + off + ", bRows[" + p + "]="
+                        + rows[p] + ", n=" + n + ") is not inside its segment of " + floats + " floats");
+            }
+        }
+    }
+
     private static String ldName(String name) {
         return "ld" + name.toLowerCase(java.util.Locale.ROOT);
     }

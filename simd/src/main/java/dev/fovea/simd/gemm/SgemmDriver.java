@@ -78,16 +78,20 @@ final class SgemmDriver {
      * One call's arguments; {@code epilogue} is null when it is the identity. With {@code transC}
      * the job computes the transposed product (see {@link #transposed}) and writes its tiles
      * transposed into C; {@code packedB}, when non-null, holds op(B) already packed as panels
-     * for all of k (a {@link PackedMatrix} in its B layout), and B is then not read.
+     * for all of k (a {@link PackedMatrix} in its B layout), and B is then not read. {@code bRows},
+     * when non-null (B not transposed, not {@code transC}), places row p of B at element
+     * {@code bOff + bRows[p]} instead of {@code bOff + p * ldb} (the indirect B of
+     * {@link Sgemm#sgemmIndirectB}); {@code ldb} is then unused.
      */
     record Job(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
                MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-               float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue, boolean transC, float[] packedB) {
+               float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue, boolean transC, float[] packedB,
+               long[] bRows) {
         Job(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
             float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue) {
             this(kern, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue,
-                    false, null);
+                    false, null, null);
         }
 
         /**
@@ -102,7 +106,7 @@ final class SgemmDriver {
                             : Epilogue.Bias.PER_ROW, epilogue.biasSegment(), epilogue.biasOffset(),
                             epilogue.activation());
             return new Job(kern, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc,
-                    ep, !transC, packedAsB);
+                    ep, !transC, packedAsB, null);
         }
     }
 
@@ -139,7 +143,7 @@ final class SgemmDriver {
             scaleC(job);
             return;
         }
-        if (job.kern.prefersTransposed(job.m, job.n, job.k)) {
+        if (job.bRows == null && job.kern.prefersTransposed(job.m, job.n, job.k)) {
             run(ctx, job.transposed(a.panelsAsB()));
         } else {
             runBlock(ctx, threads(ctx, job), job, 0, job.m, a.data(), true);
@@ -225,6 +229,8 @@ final class SgemmDriver {
         private final float[] bBuf;
         private final float[] tile;
         private final float[] acc;
+        /** An indirect B's rows of the current k-block (element index of column 0), else null. */
+        private final long[] bRowIdx;
         /** Full B panels are read from B, not packed (see DIRECT_B_MAX_ROWS). */
         private final boolean directB;
 
@@ -244,6 +250,7 @@ final class SgemmDriver {
             this.bBuf = bufs.b(KC * NC);
             this.tile = bufs.tile(mr * nr + 1);
             this.acc = job.transC ? bufs.acc((t1 - t0) * mr * NC) : null;
+            this.bRowIdx = job.bRows == null ? null : bufs.rows(depth);
             this.directB = readsBDirectly(job);
         }
 
@@ -261,9 +268,10 @@ final class SgemmDriver {
                     if (job.packedB != null) {
                         bBase = k0 * SgemmPack.paddedCols(kern, job.n) + jc * kc;
                     } else if (!job.transB) {
-                        kern.packB(job.b, job.bOff, job.ldb, k0, kc, jc, nc, bBuf, fused || directB);
+                        kern.packB(job.b, rowIndexes(k0, kc), bColumn(k0, jc), job.ldb, kc, nc, bBuf,
+                                fused || directB);
                     } else {
-                        SgemmPack.packBScalar(kern, job.b, job.bOff, job.ldb, true, k0, kc, jc, nc, bBuf, 0);
+                        SgemmPack.packBTransposed(kern, job.b, job.bOff, job.ldb, k0, kc, jc, nc, bBuf);
                     }
                     for (int t = t0; t < t1; t++) {
                         panelRow(t, jc, nc, k0, kc, bBase, fused && t == t0);
@@ -273,6 +281,25 @@ final class SgemmDriver {
                     flushTransposed(jc, nc);
                 }
             }
+        }
+
+        /**
+         * Returns the B row table of k-block {@code [k0, k0 + kc)} for the kernels (see
+         * {@link MicroKernel}): null for an ordinary B, else {@link #bRowIdx} filled with the
+         * element index of each indirect row's column 0.
+         */
+        private long[] rowIndexes(int k0, int kc) {
+            if (bRowIdx != null) {
+                for (int p = 0; p < kc; p++) {
+                    bRowIdx[p] = job.bOff + job.bRows[k0 + p];
+                }
+            }
+            return bRowIdx;
+        }
+
+        /** Returns the kernels' {@code col} for column j of k-block k0: relative to the row table, or absolute. */
+        private long bColumn(int k0, int j) {
+            return bRowIdx != null ? j : job.bOff + (long) k0 * job.ldb + j;
         }
 
         /** Multiplies A panel t by every B panel of the block and stores (or accumulates) the tiles. */
@@ -285,7 +312,6 @@ final class SgemmDriver {
             float beta = k0 == 0 ? job.beta : 1f;
             Epilogue ep = k0 + kc == job.k ? job.epilogue : null;
             long cRow = job.cOff + (long) (i0 + r0) * job.ldc + jc;
-            long bRow = job.bOff + (long) k0 * job.ldb + jc;
             for (int c0 = 0; c0 < nc; c0 += nr) {
                 int nv = Math.min(nr, nc - c0);
                 int w = nv == nr ? nr : kern.panelCols(nv);
@@ -293,9 +319,10 @@ final class SgemmDriver {
                     tile[mr * nr] += touch(job.c, cRow + c0 + nr, mv, Math.min(nr, nc - c0 - nr), job.ldc);
                 }
                 if (directB && nv == nr) {
-                    kern.multiplyDirectB(aBuf, ai, job.b, bRow + c0, job.ldb, kc, tile);
+                    kern.multiplyDirectB(aBuf, ai, job.b, bRowIdx, bColumn(k0, jc + c0), job.ldb, kc, tile);
                 } else if (packing && nv == nr) {
-                    kern.multiplyPackB(aBuf, ai, job.b, bRow + c0, job.ldb, bBuf, c0 * kc, kc, tile);
+                    kern.multiplyPackB(aBuf, ai, job.b, bRowIdx, bColumn(k0, jc + c0), job.ldb, bBuf, c0 * kc, kc,
+                            tile);
                 } else {
                     kern.multiply(aBuf, ai, h, bp, bBase + c0 * kc, w, kc, tile);
                 }

@@ -122,21 +122,21 @@ final class SgemmKernelScalar implements MicroKernel {
     }
 
     @Override
-    public void multiplyPackB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, float[] bp, int bi, int kc,
-                              float[] tile) {
-        SgemmPack.panelFromColumns(b, bIdx, ldb, NR, NR, kc, bp, bi);
+    public void multiplyPackB(float[] a, int ai, MemorySegment b, long[] rows, long col, int ldb, float[] bp, int bi,
+                              int kc, float[] tile) {
+        SgemmPack.panelFromBRows(b, rows, col, ldb, NR, NR, kc, bp, bi);
         micro4x4(a, ai, bp, bi, kc, tile);
     }
 
     /** Not used: the driver packs B for the scalar kernel ({@link #bits()} is 0). */
     @Override
-    public void multiplyDirectB(float[] a, int ai, MemorySegment b, long bIdx, int ldb, int kc, float[] tile) {
+    public void multiplyDirectB(float[] a, int ai, MemorySegment b, long[] rows, long col, int ldb, int kc,
+                                float[] tile) {
         throw new UnsupportedOperationException("the scalar kernel reads packed B only");
     }
 
     @Override
-    public void packB(MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst,
-                      boolean edgeOnly) {
-        SgemmPack.packBScalar(this, b, bOff, ldb, false, k0, kc, j0, nc, dst, edgeOnly ? nc / NR : 0);
+    public void packB(MemorySegment b, long[] rows, long col, int ldb, int kc, int nc, float[] dst, boolean edgeOnly) {
+        SgemmPack.packBScalar(this, b, rows, col, ldb, kc, nc, dst, edgeOnly ? nc / NR : 0);
     }
 }

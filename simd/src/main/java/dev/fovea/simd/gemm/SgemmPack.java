@@ -117,24 +117,51 @@ final class SgemmPack {
     }
 
     /**
-     * Packs {@code op(B)[k0 .. k0+kc) x [j0 .. j0+nc)} into panels of {@code nr} columns (the last
-     * one {@code kern.panelCols} wide), panel t at {@code dst[t * nr * kc]}, element (p, q) of a
-     * panel of width w at {@code p * w + q}; columns past nc are zeros. Panels before
-     * {@code fromPanel} are skipped.
+     * Packs kc rows of {@code valid} floats, h-wide, zero-padded; row p at {@code col + p * ld}, or at
+     * {@code rows[p] + col} when {@code rows} is non-null (see {@link MicroKernel}).
      */
-    static void packBScalar(MicroKernel kern, MemorySegment b, long bOff, int ldb, boolean transB, int k0, int kc,
-                            int j0, int nc, float[] dst, int fromPanel) {
+    static void panelFromBRows(MemorySegment s, long[] rows, long col, int ld, int valid, int h, int kc, float[] dst,
+                               int base) {
+        for (int p = 0; p < kc; p++) {
+            long at = rows == null ? col + (long) p * ld : rows[p] + col;
+            int d = base + p * h;
+            for (int r = 0; r < valid; r++) {
+                dst[d + r] = s.getAtIndex(F, at + r);
+            }
+            for (int r = valid; r < h; r++) {
+                dst[d + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs the {@code kc x nc} block of B (not transposed; rows as in {@link #panelFromBRows}) into panels of {@code nr} columns (the last one
+     * {@code kern.panelCols} wide), panel t at {@code dst[t * nr * kc]}, element (p, q) of a panel
+     * of width w at {@code p * w + q}; columns past nc are zeros. Panels before {@code fromPanel}
+     * are skipped.
+     */
+    static void packBScalar(MicroKernel kern, MemorySegment b, long[] rows, long col, int ldb, int kc, int nc,
+                            float[] dst, int fromPanel) {
         int nr = kern.nr();
         for (int t = fromPanel; t * nr < nc; t++) {
             int c0 = t * nr;
             int valid = Math.min(nr, nc - c0);
             int w = valid == nr ? nr : kern.panelCols(valid);
-            int base = c0 * kc;
-            if (transB) {
-                panelFromRows(b, bOff + (long) (j0 + c0) * ldb + k0, ldb, valid, w, kc, dst, base);
-            } else {
-                panelFromColumns(b, bOff + (long) k0 * ldb + j0 + c0, ldb, valid, w, kc, dst, base);
-            }
+            panelFromBRows(b, rows, col + c0, ldb, valid, w, kc, dst, c0 * kc);
+        }
+    }
+
+    /**
+     * Packs {@code op(B)[k0 .. k0+kc) x [j0 .. j0+nc)} of a transposed B ({@code B(p, q)} stored at
+     * {@code bOff + q * ldb + p}) into panels laid out as {@link #packBScalar}'s.
+     */
+    static void packBTransposed(MicroKernel kern, MemorySegment b, long bOff, int ldb, int k0, int kc, int j0, int nc,
+                                float[] dst) {
+        int nr = kern.nr();
+        for (int c0 = 0; c0 < nc; c0 += nr) {
+            int valid = Math.min(nr, nc - c0);
+            int w = valid == nr ? nr : kern.panelCols(valid);
+            panelFromRows(b, bOff + (long) (j0 + c0) * ldb + k0, ldb, valid, w, kc, dst, c0 * kc);
         }
     }
 

@@ -41,6 +41,7 @@ final class GemmTester {
     Epilogue.Bias bias = Epilogue.Bias.NONE;
     Activation activation = Activation.IDENTITY;
     boolean prepack;
+    boolean indirect;
     long seed = 42;
 
     GemmTester kernel(MicroKernel value) { kern = value; return this; }
@@ -54,13 +55,16 @@ final class GemmTester {
     GemmTester bias(Epilogue.Bias value) { bias = value; return this; }
     GemmTester activation(Activation value) { activation = value; return this; }
     GemmTester prepack(boolean value) { prepack = value; return this; }
+    /** B's rows at random, overlapping places of its segment ({@link Sgemm#sgemmIndirectB}; A pre-packed). */
+    GemmTester indirect(boolean value) { indirect = value; prepack |= value; return this; }
     GemmTester seed(long value) { seed = value; return this; }
 
     @Override
     public String toString() {
         return kern.bits() + "-bit m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
                 + " alpha=" + alpha + " beta=" + beta + " pad=" + pad + " off=" + off + " bias=" + bias
-                + " act=" + activation + (prepack ? " prepacked" : "") + (ctx == null ? "" : " " + ctx);
+                + " act=" + activation + (prepack ? " prepacked" : "") + (indirect ? " indirect-B" : "")
+                + (ctx == null ? "" : " " + ctx);
     }
 
     /** The operands of one case, in one arena. */
@@ -72,6 +76,11 @@ final class GemmTester {
         final MemorySegment b;
         final MemorySegment c;
         final MemorySegment biasSeg;
+        /** Indirect B: row p at {@code off + bRows[p]}; else null. */
+        final long[] bRows;
+        /** B as the reference reads it, at {@code off} with {@code refLdb}: b itself, or the gathered rows. */
+        final MemorySegment refB;
+        final int refLdb;
 
         Operands(Arena arena) {
             SplittableRandom rnd = new SplittableRandom(seed);
@@ -85,6 +94,21 @@ final class GemmTester {
                 }
             }
             biasSeg = bias == Epilogue.Bias.NONE ? null : random(arena, 3 + Math.max(m, n), rnd);
+            if (indirect) {
+                long room = b.byteSize() / Float.BYTES - off - n;
+                bRows = new long[k];
+                refLdb = n;
+                refB = arena.allocate((off + (long) k * n + 1) * Float.BYTES, 64);
+                for (int p = 0; p < k; p++) {
+                    bRows[p] = rnd.nextLong(room + 1);
+                    MemorySegment.copy(b, (off + bRows[p]) * Float.BYTES, refB, (off + (long) p * n) * Float.BYTES,
+                            (long) n * Float.BYTES);
+                }
+            } else {
+                bRows = null;
+                refB = b;
+                refLdb = ldb;
+            }
         }
 
         long cIndex(int i, int j) {
@@ -98,7 +122,10 @@ final class GemmTester {
 
         /** Runs the kernel under test on C. */
         void runKernel(ComputeContext context) {
-            if (prepack) {
+            if (indirect) {
+                PackedMatrix pa = PackedMatrix.packA(kern, transA, m, k, a, off, lda);
+                Sgemm.sgemmIndirectB(context, pa, n, alpha, b, off, bRows, beta, c, off, ldc, epilogue());
+            } else if (prepack) {
                 PackedMatrix pa = PackedMatrix.packA(kern, transA, m, k, a, off, lda);
                 Sgemm.sgemm(context, pa, transB, n, alpha, b, off, ldb, beta, c, off, ldc, epilogue());
             } else {
@@ -122,7 +149,7 @@ final class GemmTester {
             Operands ops = new Operands(arena);
             MemorySegment c0 = arena.allocate(ops.c.byteSize(), 64).copyFrom(ops.c);
             MemorySegment expected = arena.allocate(ops.c.byteSize(), 64).copyFrom(ops.c);
-            SgemmReference.sgemm(transA, transB, m, n, k, alpha, ops.a, off, ops.lda, ops.b, off, ops.ldb, beta,
+            SgemmReference.sgemm(transA, transB, m, n, k, alpha, ops.a, off, ops.lda, ops.refB, off, ops.refLdb, beta,
                     expected, off, ops.ldc, ops.epilogue());
             MemorySegment mag = magnitudes(arena, ops, c0);
             ops.runKernel(ctx == null ? ComputeContext.create(1) : ctx);
@@ -133,7 +160,7 @@ final class GemmTester {
     /** Returns |alpha| sum|a||b| + |beta c| + |bias| per element, by the reference on absolute values. */
     private MemorySegment magnitudes(Arena arena, Operands ops, MemorySegment c0) {
         MemorySegment absA = abs(arena, ops.a);
-        MemorySegment absB = abs(arena, ops.b);
+        MemorySegment absB = abs(arena, ops.refB);
         MemorySegment absC = abs(arena, c0);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -144,7 +171,7 @@ final class GemmTester {
         }
         Epilogue absBias = bias == Epilogue.Bias.NONE ? Epilogue.NONE
                 : new Epilogue(bias, abs(arena, ops.biasSeg), 3, Activation.IDENTITY);
-        SgemmReference.sgemm(transA, transB, m, n, k, Math.abs(alpha), absA, off, ops.lda, absB, off, ops.ldb,
+        SgemmReference.sgemm(transA, transB, m, n, k, Math.abs(alpha), absA, off, ops.lda, absB, off, ops.refLdb,
                 Math.abs(beta), absC, off, ops.ldc, absBias);
         return absC;
     }

@@ -139,6 +139,43 @@ class SgemmArgumentsTest {
     }
 
     @Test
+    void indirectBArguments() {
+        PackedMatrix pa = PackedMatrix.packA(false, 3, 7, a, 0, 7);
+        long[] rows = {0, 5, 10, 15, 20, 25, 30};
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 0, new long[6], 0f, c, 0, 5, Epilogue.NONE),
+                "bRows has 6 entries, expected k=7");
+        long[] past = rows.clone();
+        past[6] = 31;
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 0, past, 0f, c, 0, 5, Epilogue.NONE),
+                "row 6 of B", "bRows[6]=31", "n=5", "35 floats");
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 1, rows, 0f, c, 0, 5, Epilogue.NONE),
+                "row 6 of B", "offset=1");
+        long[] negative = rows.clone();
+        negative[2] = -1;
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 0, negative, 0f, c, 0, 5, Epilogue.NONE),
+                "bRows[2]=-1");
+        long[] huge = rows.clone();
+        huge[3] = Long.MAX_VALUE;
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 4, huge, 0f, c, 0, 5, Epilogue.NONE),
+                "bRows[3]=" + Long.MAX_VALUE);
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, -1, rows, 0f, c, 0, 5, Epilogue.NONE),
+                "offset of B is -1");
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, -1, 1f, b, 0, rows, 0f, c, 0, 5, Epilogue.NONE), "n=-1");
+        rejects(() -> Sgemm.sgemmIndirectB(ctx, pa, 5, 1f, b, 0, rows, 0f, c, 0, 4, Epilogue.NONE), "ldc=4");
+        for (int i = 0; i < 35; i++) {
+            b.setAtIndex(F, i, i % 7 - 3f);
+        }
+        long[] shuffled = {30, 0, 12, 12, 3, 25, 7};
+        PackedMatrix ramp = PackedMatrix.packA(false, 3, 7, a.fill((byte) 0x3f), 0, 7); // every a = 0.746...
+        Sgemm.sgemmIndirectB(ctx, ramp, 5, 1f, b, 0, shuffled, 0f, c, 0, 5, Epilogue.NONE);
+        double want = 0;
+        for (int p = 0; p < 7; p++) {
+            want += (double) a.getAtIndex(F, 14 + p) * b.getAtIndex(F, shuffled[p] + 4);
+        }
+        assertEquals(want, c.getAtIndex(F, 14), 1e-5, "a valid indirect call computes C(2, 4)");
+    }
+
+    @Test
     void activationAndEpilogueArguments() {
         assertThrows(IllegalArgumentException.class, () -> Activation.clip(2f, 1f));
         assertThrows(IllegalArgumentException.class, () -> Activation.clip(Float.NaN, 1f));
