@@ -1,13 +1,11 @@
 package dev.fovea.simd.conv;
 
-import dev.fovea.simd.gemm.Epilogue;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Convolution as GEMMs fed straight from the (padded) input, without the im2col matrix.
@@ -25,22 +23,24 @@ import java.lang.foreign.ValueLayout;
  *     into a {@code cg x outD*outH*outW} workspace, then one GEMM. This is im2col with
  *     {@code K = cg}, the cheapest case of it.
  * <li><b>Any kernel with stride 1 on every axis</b> (any dilation, padding, padding mode, groups,
- *     1-3 d): a sum over the kernel taps of shifted 1x1 GEMMs. The input is padded once per image
- *     and group by {@link ConvPadInput} (skipped when there is no padding), giving {@code P}
+ *     1-3 d): one GEMM whose B rows are shifted rows of the input. The input is padded once per
+ *     image and group by {@link ConvPadInput} (skipped when there is no padding), giving {@code P}
  *     {@code (cg, padD, padH, padW)}. Tap {@code t = (kd, kh, kw)} reads {@code P} shifted by
  *     {@code s_t = (kd*dilD*padH + kh*dilH)*padW + kw*dilW}. Computing over the padded width
- *     makes every shift a plain GEMM operand ({@code ldb = padD*padH*padW}):
+ *     makes every shifted channel a contiguous row, so B is an indirect operand
+ *     ({@link Sgemm#sgemmIndirectB}) that the GEMM packs as it goes, with no im2col matrix:
  *     <pre>
- *   wide (og x Nw) = sum over t of W_t (og x cg) x P[:, s_t .. s_t + Nw),   ascending t
+ *   wide (og x Nw) = W (og x cg*kVol) x B,   B row ic*kVol + t = P[ic, s_t .. s_t + Nw)
  *   Nw = (outD-1)*padH*padW + (outH-1)*padW + outW
  *   out[o, od, oh, ow] = wide[o, (od*padH + oh)*padW + ow]  (the other columns are discarded)
  *     </pre>
- *     The first tap overwrites ({@code beta = 0}), the others accumulate ({@code beta = 1}), the
- *     last adds the bias. When the wide layout is the output's ({@code padW = outW}, i.e.
- *     {@code kW = 1}, or a single output row; and {@code padH*padW = outH*outW} or a single
- *     output plane: e.g. a 1-d convolution) the GEMMs write the output directly; otherwise the
- *     valid columns are copied out of the wide workspace. {@code W_t} (the
- *     tap's {@code og x cg} weights) is packed per tap at plan time.
+ *     W is the weights as stored (the im2col algorithm's A, packed at plan time) and B's rows are
+ *     in im2col's order, so each output is the same float FMA chain as im2col's. When the wide
+ *     layout is the output's ({@code padW = outW}, i.e. {@code kW = 1}, or a single output row;
+ *     and {@code padH*padW = outH*outW} or a single output plane: e.g. a 1-d convolution) the GEMM
+ *     writes the output directly; otherwise the valid columns are copied out of the wide
+ *     workspace. (This replaced a sum of one GEMM per tap with {@code K = cg}, which re-read and
+ *     re-wrote C once per tap: ResNet-18 layer1 ran at 55-71% of the FMA peak that way.)
  * </ul>
  * Strided convolutions with a kernel bigger than 1x1x1 are not supported: a strided shift is not
  * a GEMM operand with one leading dimension, and gathering it is what {@link ConvIm2col} does.
@@ -51,9 +51,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p><b>Threads and numerics.</b> The GEMMs run on the plan's {@link ComputeContext}; padding and
  * copying out are split over channels when large and the segments are shareable. Each output is
- * float sums in a fixed order (per tap a k-ordered FMA chain over {@code cg}, taps ascending,
- * then the bias), independent of the thread count: results are bit-identical for any number of
- * threads.
+ * float sums in a fixed order (the GEMM's k-ordered FMA chain over {@code cg*kVol}, then the
+ * bias), independent of the thread count: results are bit-identical for any number of threads.
  */
 public final class ConvImplicitGemm implements ConvAlgorithm {
     /** The single instance. */
@@ -82,14 +81,12 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
     }
 
     /**
-     * Float32 GEMMs against the double reference, as {@link ConvIm2col#maxNmse}; summing each tap
-     * over {@code cg} and then the taps rounds less than one {@code K}-long chain. Measured worst:
-     * 3.2e-14 on this algorithm's sweep, 5.2e-14 on im2col's sweep seed (where im2col gave 2.5e-13);
-     * 5e-13 is about 10x that, and an indexing bug gives NMSE of order 1.
+     * The same K-long float FMA chains as im2col's (1x1 kernels: the same GEMM), so the same bound:
+     * {@link ConvIm2col#maxNmse}.
      */
     @Override
     public double maxNmse() {
-        return 5e-13;
+        return ConvIm2col.INSTANCE.maxNmse();
     }
 
     @Override
@@ -99,29 +96,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         if (spec.kernelVolume() == 1) {
             return new GatherPlan(spec, ConvIm2col.packWeights(spec, weights, weightOff), ctx);
         }
-        return new TapPlan(spec, packTaps(spec, weights, weightOff), ctx);
-    }
-
-    /** Packs {@code W_t} of each group and tap: {@code W_t(o, ic) = w[g*og + o, ic, t]}, an {@code og x cg} matrix. */
-    private static PackedMatrix[][] packTaps(ConvSpec s, MemorySegment weights, long weightOff) {
-        int og = s.outCPerGroup();
-        int cg = s.inCPerGroup();
-        int kVol = s.kernelVolume();
-        PackedMatrix[][] packed = new PackedMatrix[s.groups()][kVol];
-        float[] tap = new float[og * cg];
-        MemorySegment tapSeg = MemorySegment.ofArray(tap);
-        for (int g = 0; g < s.groups(); g++) {
-            for (int t = 0; t < kVol; t++) {
-                for (int o = 0; o < og; o++) {
-                    for (int ic = 0; ic < cg; ic++) {
-                        long src = weightOff + ((long) (g * og + o) * cg + ic) * kVol + t;
-                        tap[o * cg + ic] = weights.getAtIndex(ValueLayout.JAVA_FLOAT, src);
-                    }
-                }
-                packed[g][t] = PackedMatrix.packA(false, og, cg, tapSeg, 0, cg);
-            }
-        }
-        return packed;
+        return new TapPlan(spec, ConvIm2col.packWeights(spec, weights, weightOff), ctx);
     }
 
     /** Common plan state: spec, context, and a parallel range copy bound once so execute allocates no task. */
@@ -216,10 +191,11 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         }
     }
 
-    /** Any kernel at stride 1: shifted 1x1 GEMMs over the padded input, summed over taps. */
+    /** Any kernel at stride 1: one GEMM over shifted rows of the padded input (indirect B). */
     private static final class TapPlan extends BasePlan {
-        private final PackedMatrix[][] packed;
-        private final long[] shift;
+        private final PackedMatrix[] packed;
+        /** B row {@code ic * kVol + t}: element offset of channel ic shifted by tap t, from the plane base. */
+        private final long[] rows;
         private final int padSpatial;
         private final int wideCols;
         private final boolean direct;
@@ -232,13 +208,14 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         private MemorySegment curOut;
         private long curOutOff;
 
-        TapPlan(ConvSpec s, PackedMatrix[][] packed, ComputeContext ctx) {
+        TapPlan(ConvSpec s, PackedMatrix[] packed, ComputeContext ctx) {
             super(s, ctx);
             this.packed = packed;
             int padH = ConvPadInput.paddedExtent(s, 1);
             int padW = ConvPadInput.paddedExtent(s, 2);
             this.padSpatial = (int) ConvPadInput.paddedSpatial(s);
-            this.shift = new long[s.kernelVolume()];
+            int kVol = s.kernelVolume();
+            long[] shift = new long[kVol];
             int t = 0;
             for (int kd = 0; kd < s.kD(); kd++) {
                 for (int kh = 0; kh < s.kH(); kh++) {
@@ -246,6 +223,12 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                         shift[t++] = ((long) kd * s.dilation(0) * padH + (long) kh * s.dilation(1)) * padW
                                 + (long) kw * s.dilation(2);
                     }
+                }
+            }
+            this.rows = new long[s.inCPerGroup() * kVol];
+            for (int ic = 0; ic < s.inCPerGroup(); ic++) {
+                for (t = 0; t < kVol; t++) {
+                    rows[ic * kVol + t] = (long) ic * padSpatial + shift[t];
                 }
             }
             this.wideCols = Math.toIntExact(((long) (s.outD() - 1) * padH + s.outH() - 1) * padW + s.outW());
@@ -286,7 +269,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     MemorySegment c = direct ? out : wideWs;
                     long cOff = direct ? outG : 0;
                     int ldc = direct ? (int) outSpatial : wideCols;
-                    taps(g, p, pOff, c, cOff, ldc, bias, biasOff + (long) g * og);
+                    Sgemm.sgemmIndirectB(ctx, packed[g], wideCols, 1f, p, pOff, rows, 0f, c, cOff, ldc,
+                            ConvIm2col.rowBias(bias, biasOff + (long) g * og));
                     if (!direct) {
                         setRange(false, null, 0, out, outG);
                         forRange(og, (long) og * outSpatial, outShared);
@@ -294,17 +278,6 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 }
             }
             setRange(false, null, 0, null, 0);
-        }
-
-        /** {@code C = sum over taps of W_t x P shifted by s_t}, plus the bias with the last tap. */
-        private void taps(int g, MemorySegment p, long pOff, MemorySegment c, long cOff, int ldc,
-                          MemorySegment bias, long biasOff) {
-            int last = shift.length - 1;
-            for (int t = 0; t <= last; t++) {
-                Epilogue epilogue = t == last ? ConvIm2col.rowBias(bias, biasOff) : Epilogue.NONE;
-                Sgemm.sgemm(ctx, packed[g][t], false, wideCols, 1f, p, pOff + shift[t], padSpatial,
-                        t == 0 ? 0f : 1f, c, cOff, ldc, epilogue);
-            }
         }
 
         private void setRange(boolean pad, MemorySegment in, long inOff, MemorySegment out, long outOff) {

@@ -80,6 +80,38 @@ class ConvImplicitGemmTest {
                 ConvSpec.builder(1).inC(32).outC(32).input(2000).kernel(7).padding(3).build()));
     }
 
+    /**
+     * The indirect-B GEMM multiplies the same weights by the same rows in the same k order as
+     * im2col's GEMM, so the outputs are bit for bit im2col's: a stronger check than the NMSE bound
+     * (a wrong shift or row order would differ in the last bits even where NMSE hides it).
+     */
+    @Test
+    void equalsIm2colBitForBit() {
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(2).n(2).inC(17).outC(9).input(13, 11).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(80).outC(33).input(9, 10).kernel(3).padding(1).build(),     // k = 720: 2 blocks
+                ConvSpec.builder(2).inC(8).outC(12).groups(4).input(10, 9).kernel(5, 3).dilation(1, 2)
+                        .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
+                ConvSpec.builder(1).n(3).inC(6).outC(5).input(40).kernel(7).padding(3).build(),
+                ConvSpec.builder(3).inC(4).outC(4).input(5, 6, 7).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(3).outC(40).input(30, 30).kernel(3).build());             // unpadded
+        try (ComputeContext one = ComputeContext.create(1)) {
+            for (ConvSpec spec : specs) {
+                java.util.SplittableRandom rnd = new java.util.SplittableRandom(spec.hashCode());
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
+                    MemorySegment w = ConvTester.random(arena, spec.weightElements(), rnd);
+                    MemorySegment bias = ConvTester.random(arena, spec.outC(), rnd);
+                    MemorySegment want = arena.allocate(spec.outputElements() * Float.BYTES, 64);
+                    MemorySegment got = arena.allocate(spec.outputElements() * Float.BYTES, 64);
+                    ConvIm2col.INSTANCE.plan(spec, w, 0, one).execute(in, 0, bias, 0, want, 0);
+                    ALGO.plan(spec, w, 0, one).execute(in, 0, bias, 0, got, 0);
+                    assertEquals(-1, want.mismatch(got), spec + ": implicit-gemm differs from im2col");
+                }
+            }
+        }
+    }
+
     @Test
     void reportsWorkspace() {
         ConvSpec direct = ConvSpec.builder(2).inC(3).outC(4).input(10, 12).kernel(1).build();
