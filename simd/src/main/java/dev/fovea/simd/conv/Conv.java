@@ -40,7 +40,8 @@ public final class Conv {
      * cannot run the spec), or by shape: the depthwise kernel for depthwise convolutions, Winograd
      * for 3x3 stride-1 undilated 2-d convolutions with enough channels (F(4x4,3x3), or F(2x2,3x3)
      * when the batch has fewer than {@link ConvPolicy#winogradF4MinTiles} 4x4 tiles), implicit GEMM
-     * for 1x1 kernels and for deep enough inputs, else im2col; the first of these that supports
+     * for 1x1 kernels and for stride-1 kernels whose padded-width overhead is small
+     * ({@link ConvPolicy#implicitGemmMaxWideRatio}), else im2col; the first of these that supports
      * the spec (im2col supports every spec).
      */
     public static ConvAlgorithm choose(ConvSpec spec, ConvPolicy policy) {
@@ -54,7 +55,8 @@ public final class Conv {
                 && spec.inCPerGroup() >= policy.winogradMinChannels() && spec.outH() >= policy.winogradMinOutput()
                 && spec.outW() >= policy.winogradMinOutput();
         boolean pointwise = spec.kernelVolume() == 1;
-        boolean implicit = pointwise || spec.inCPerGroup() >= policy.implicitGemmMinChannels();
+        boolean implicit = pointwise || (ConvImplicitGemm.wideColumns(spec) > 16
+                && ConvImplicitGemm.wideColumns(spec) <= policy.implicitGemmMaxWideRatio() * spec.outSpatial());
         List<ConvAlgorithm> gemm = implicit ? List.of(ConvImplicitGemm.INSTANCE, ConvIm2col.INSTANCE)
                 : List.of(ConvIm2col.INSTANCE);
         List<ConvAlgorithm> order = new java.util.ArrayList<>();

@@ -89,6 +89,17 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         return ConvIm2col.INSTANCE.maxNmse();
     }
 
+    /**
+     * Returns the columns of the per-image GEMM of a kernel larger than 1x1 at stride 1,
+     * {@code Nw = (outD-1)*padH*padW + (outH-1)*padW + outW} (see the class comment); for other specs
+     * it is meaningless. {@code Nw / outSpatial - 1} is the work spent on discarded columns.
+     */
+    static long wideColumns(ConvSpec s) {
+        long padH = ConvPadInput.paddedExtent(s, 1);
+        long padW = ConvPadInput.paddedExtent(s, 2);
+        return ((long) (s.outD() - 1) * padH + s.outH() - 1) * padW + s.outW();
+    }
+
     @Override
     public ConvPlan plan(ConvSpec spec, MemorySegment weights, long weightOff, ComputeContext ctx) {
         ConvChecks.supported(this, spec);
@@ -231,7 +242,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     rows[ic * kVol + t] = (long) ic * padSpatial + shift[t];
                 }
             }
-            this.wideCols = Math.toIntExact(((long) (s.outD() - 1) * padH + s.outH() - 1) * padW + s.outW());
+            this.wideCols = Math.toIntExact(wideColumns(s));
             this.direct = (s.outH() == 1 || padW == s.outW())
                     && (s.outD() == 1 || (long) padH * padW == (long) s.outH() * s.outW());
             Arena arena = Arena.ofAuto();

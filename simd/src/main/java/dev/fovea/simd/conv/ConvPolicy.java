@@ -15,13 +15,15 @@ package dev.fovea.simd.conv;
  *     ResNet-18 layer 4 at batch 1 (7x7, 512 channels, 4 tiles; Zen 4, 1 thread): F(4x4) 3.03 ms,
  *     F(2x2) 2.27 ms, implicit GEMM 3.26 ms; at batch 8 (32 tiles) F(4x4) 9.4 ms, F(2x2) 14.8 ms;
  *     VGG-16 conv5_3 at batch 1 (16 tiles) F(4x4) 4.7 ms, F(2x2) 6.0 ms
- * @param implicitGemmMinChannels AUTO uses implicit GEMM (one shifted GEMM per kernel tap, k = inC /
- *     groups) for kernels larger than 1x1 only with at least this many input channels per group;
- *     fewer (LeNet's first layer has 1) make each tap's GEMM too shallow, and im2col's one deep
- *     GEMM wins. 1x1 kernels always go to implicit GEMM (no copy at stride 1).
+ * @param implicitGemmMaxWideRatio AUTO uses implicit GEMM for a stride-1 kernel larger than 1x1 only
+ *     if its GEMM's wide columns (computed over the padded width, see {@link ConvImplicitGemm}) are
+ *     at most this many times the output's pixels, and more than 16 (with fewer, im2col's GEMM runs
+ *     transposed, which implicit GEMM's indirect B cannot). Zen 4, 1 thread, 3x3 pad 1, 256
+ *     channels, batch 4, implicit GEMM vs im2col: 4x4 output (ratio 1.375) 1.65 vs 1.73 ms, 3x3
+ *     (1.44) 1.23 vs 1.20, 2x2 (1.5) 1.12 vs 0.77. 1x1 kernels always go to implicit GEMM.
  */
 public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int winogradF4MinTiles,
-                         int implicitGemmMinChannels) {
+                         double implicitGemmMaxWideRatio) {
     /** The system property that forces an algorithm: {@code -Dfovea.conv.algo=im2col}. */
     public static final String ALGO_PROPERTY = "fovea.conv.algo";
     /** Default of {@link #winogradMinChannels}. */
@@ -30,11 +32,11 @@ public record ConvPolicy(String forced, int winogradMinChannels, int winogradMin
     public static final int WINOGRAD_MIN_OUTPUT = 4;
     /** Default of {@link #winogradF4MinTiles}. */
     public static final int WINOGRAD_F4_MIN_TILES = 16;
-    /** Default of {@link #implicitGemmMinChannels}. */
-    public static final int IMPLICIT_GEMM_MIN_CHANNELS = 16;
+    /** Default of {@link #implicitGemmMaxWideRatio}. */
+    public static final double IMPLICIT_GEMM_MAX_WIDE_RATIO = 1.4;
     /** Automatic choice with the default crossovers. */
     public static final ConvPolicy AUTO = new ConvPolicy(null, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT,
-            WINOGRAD_F4_MIN_TILES, IMPLICIT_GEMM_MIN_CHANNELS);
+            WINOGRAD_F4_MIN_TILES, IMPLICIT_GEMM_MAX_WIDE_RATIO);
 
     /** Validates the crossovers and the forced name. */
     public ConvPolicy {
@@ -42,17 +44,17 @@ public record ConvPolicy(String forced, int winogradMinChannels, int winogradMin
             Conv.algorithm(forced);
         }
         if (winogradMinChannels < 1 || winogradMinOutput < 1 || winogradF4MinTiles < 1
-                || implicitGemmMinChannels < 1) {
+                || !(implicitGemmMaxWideRatio >= 1)) {
             throw new IllegalArgumentException("crossovers must be >= 1, got winogradMinChannels="
                     + winogradMinChannels + ", winogradMinOutput=" + winogradMinOutput + ", winogradF4MinTiles="
-                    + winogradF4MinTiles + ", implicitGemmMinChannels=" + implicitGemmMinChannels);
+                    + winogradF4MinTiles + ", implicitGemmMaxWideRatio=" + implicitGemmMaxWideRatio);
         }
     }
 
     /** A policy that always uses the named algorithm ({@code naive}, {@code im2col}, ...). */
     public static ConvPolicy force(String name) {
         return new ConvPolicy(name, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_OUTPUT, WINOGRAD_F4_MIN_TILES,
-                IMPLICIT_GEMM_MIN_CHANNELS);
+                IMPLICIT_GEMM_MAX_WIDE_RATIO);
     }
 
     /** {@link #force} of {@code -Dfovea.conv.algo} when set (and not {@code auto}), else {@link #AUTO}. */

@@ -162,12 +162,22 @@ class ConvSpecTest {
         assertEquals("winograd", Conv.choose(layer1, ConvPolicy.AUTO).name());
         assertEquals("winograd-f2", Conv.choose(layer4, ConvPolicy.AUTO).name(), "4 tiles of 4x4 < 16");
         assertEquals("winograd", Conv.choose(layer4b8, ConvPolicy.AUTO).name(), "32 tiles of 4x4 >= 16");
-        assertEquals("im2col", Conv.choose(rgb, ConvPolicy.AUTO).name(), "3 input channels < 16");
+        assertEquals("implicit-gemm", Conv.choose(rgb, ConvPolicy.AUTO).name(), "3 input channels < 16: no Winograd");
+        ConvSpec tiny = ConvSpec.builder(2).inC(8).outC(256).input(4, 4).kernel(3).padding(1).build();
+        ConvSpec tinier = ConvSpec.builder(2).inC(8).outC(256).input(3, 3).kernel(3).padding(1).build();
+        ConvSpec strided = ConvSpec.builder(2).inC(64).outC(64).input(28, 28).kernel(3).stride(2).padding(1).build();
+        assertEquals(22, ConvImplicitGemm.wideColumns(tiny), "3 rows of 6 padded columns + 4");
+        assertEquals("implicit-gemm", Conv.choose(tiny, ConvPolicy.AUTO).name(), "22 > 16 columns, 22 / 16 <= 1.4");
+        assertEquals("im2col", Conv.choose(tinier, ConvPolicy.AUTO).name(), "13 columns <= 16");
+        assertEquals("im2col", Conv.choose(strided, ConvPolicy.AUTO).name(), "stride 2 with a 3x3 kernel");
+        ConvPolicy noImplicit = new ConvPolicy(null, 16, 4, 16, 1.0);
+        assertEquals("im2col", Conv.choose(rgb, noImplicit).name(), "1086 / 1024 > 1.0");
         assertEquals("implicit-gemm", Conv.choose(pointwise, ConvPolicy.AUTO).name());
         assertEquals("depthwise", Conv.choose(depthwise, ConvPolicy.AUTO).name());
         ConvPolicy f4Always = new ConvPolicy(null, ConvPolicy.WINOGRAD_MIN_CHANNELS, ConvPolicy.WINOGRAD_MIN_OUTPUT, 1,
-                ConvPolicy.IMPLICIT_GEMM_MIN_CHANNELS);
+                ConvPolicy.IMPLICIT_GEMM_MAX_WIDE_RATIO);
         assertEquals("winograd", Conv.choose(layer4, f4Always).name());
-        assertMessage("winogradF4MinTiles=0", () -> new ConvPolicy(null, 16, 4, 0, 16));
+        assertMessage("winogradF4MinTiles=0", () -> new ConvPolicy(null, 16, 4, 0, 1.4));
+        assertMessage("implicitGemmMaxWideRatio=NaN", () -> new ConvPolicy(null, 16, 4, 16, Double.NaN));
     }
 }
