@@ -1,6 +1,7 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.internal.FloatSpecies;
+import dev.fovea.simd.internal.PartialVectors;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -134,8 +135,16 @@ final class ConvDepthwiseVector {
                     acc1.intoMemorySegment(out, o + os, O);
                     acc2.intoMemorySegment(out, o + 2 * os, O);
                     acc3.intoMemorySegment(out, o + 3 * os, O);
-                } else {
+                } else if (PartialVectors.fits(in, (inRow + c0) * B)
+                        && PartialVectors.fits(in, (inRow + 5L * inW + c0 + 2) * B)
+                        && PartialVectors.fits(out, (outRow + 3L * outW + ow) * B)) {
                     edge4x3x3(in, inRow, inW, c0, w, wb, bias, out, outRow, outW, ow);
+                } else {
+                    // a vector window would leave a segment (first or last plane): see PartialVectors
+                    for (int r = 0; r < 4; r++) {
+                        ConvDepthwise.border(s, in, inBase, w, wb, bias, out, outRow + (long) r * outW, oh + r, ow,
+                                Math.min(outW, ow + L));
+                    }
                 }
             }
         }
@@ -162,9 +171,9 @@ final class ConvDepthwiseVector {
         FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
         FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
         FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
-        VectorMask<Float> m0 = S.indexInRange(c0, inW);
-        VectorMask<Float> m1 = S.indexInRange(c0 + 1, inW);
-        VectorMask<Float> m2 = S.indexInRange(c0 + 2, inW);
+        VectorMask<Float> m0 = VectorMask.fromLong(S, PartialVectors.laneBits(c0, inW));
+        VectorMask<Float> m1 = VectorMask.fromLong(S, PartialVectors.laneBits(c0 + 1, inW));
+        VectorMask<Float> m2 = VectorMask.fromLong(S, PartialVectors.laneBits(c0 + 2, inW));
         FloatVector v0 = NEG_ZERO.blend(w0, m0);
         FloatVector v1 = NEG_ZERO.blend(w1, m1);
         FloatVector v2 = NEG_ZERO.blend(w2, m2);
@@ -214,7 +223,7 @@ final class ConvDepthwiseVector {
         x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
         acc3 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc3)));
         long o = (outRow + ow) * B;
-        VectorMask<Float> mo = S.indexInRange(ow, outW);
+        VectorMask<Float> mo = VectorMask.fromLong(S, PartialVectors.laneBits(ow, outW));
         acc0.intoMemorySegment(out, o, O, mo);
         acc1.intoMemorySegment(out, o + os, O, mo);
         acc2.intoMemorySegment(out, o + 2 * os, O, mo);
@@ -233,9 +242,18 @@ final class ConvDepthwiseVector {
         int dw = s.dilation(2);
         int ih0 = oh * s.stride(1) - s.padBegin(1);
         int reach = (kW - 1) * dw;
+        int ihFirst = Math.max(0, ih0);
+        int ihLast = Math.min(inH - 1, ih0 + (kH - 1) * dh);
         for (int ow = 0; ow < outW; ow += L) {
             int c0 = ow - s.padBegin(2);
             boolean inside = c0 >= 0 && c0 + L + reach <= inW;
+            if (!inside && (ihFirst > ihLast || !PartialVectors.fits(in, (inBase + (long) ihFirst * inW + c0) * B)
+                    || !PartialVectors.fits(in, (inBase + (long) ihLast * inW + c0 + reach) * B)
+                    || !PartialVectors.fits(out, (outRow + ow) * B))) {
+                // a vector window would leave a segment (first or last plane): see PartialVectors
+                ConvDepthwise.border(s, in, inBase, w, wb, bias, out, outRow, oh, ow, Math.min(outW, ow + L));
+                continue;
+            }
             FloatVector acc = FloatVector.broadcast(S, bias);
             for (int kh = 0; kh < kH; kh++) {
                 int ih = ih0 + kh * dh;
@@ -249,12 +267,13 @@ final class ConvDepthwiseVector {
                     if (inside) {
                         acc = FloatVector.fromMemorySegment(S, in, (row + c) * B, O).fma(wv, acc);
                     } else {
-                        VectorMask<Float> m = S.indexInRange(c, inW);
+                        VectorMask<Float> m = VectorMask.fromLong(S, PartialVectors.laneBits(c, inW));
                         acc = FloatVector.fromMemorySegment(S, in, (row + c) * B, O, m).fma(NEG_ZERO.blend(wv, m), acc);
                     }
                 }
             }
-            acc.intoMemorySegment(out, (outRow + ow) * B, O, S.indexInRange(ow, outW));
+            acc.intoMemorySegment(out, (outRow + ow) * B, O,
+                    VectorMask.fromLong(S, PartialVectors.laneBits(ow, outW)));
         }
     }
 

@@ -65,6 +65,8 @@ final class ConvWinogradPlan implements ConvPlan {
     private final float[][] rowBufs;
     /** An all-zero input row, for rows above or below the input (vector path). */
     private final float[] zeroRow;
+    /** Per thread: the output row buffer of {@link ConvWinogradVector#mergeRow} (vector path). */
+    private final float[][] outRowBufs;
 
     // Arguments of the running execute (a plan runs on one caller at a time, see ConvPlan).
     private MemorySegment in;
@@ -138,6 +140,7 @@ final class ConvWinogradPlan implements ConvPlan {
         int rowLength = Simd.VECTOR ? ConvWinogradVector.rowBufferLength(m, tilesW) : 0;
         this.rowBufs = new float[threads][rowLength];
         this.zeroRow = new float[rowLength];
+        this.outRowBufs = new float[threads][Simd.VECTOR ? ConvWinogradVector.mergeBufferLength(m, tilesW) : 0];
         this.packed = transformFilters(weights, weightOff);
         warmPacked(gemmColumns(blockRows * tilesW), gemmColumns(tileRows / blocks * tilesW));
     }
@@ -323,7 +326,7 @@ final class ConvWinogradPlan implements ConvPlan {
             for (int r = r0; r < r1; r++) {
                 long plane = outOff + ((long) (r / tilesH) * spec.outC() + oc) * planeSize;
                 ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, out, plane,
-                        spec.outH(), spec.outW(), tilesW, r % tilesH);
+                        spec.outH(), spec.outW(), tilesW, r % tilesH, outRowBufs[stagingSlot]);
             }
         }
     }

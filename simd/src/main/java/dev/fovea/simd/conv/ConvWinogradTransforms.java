@@ -105,10 +105,10 @@ final class ConvWinogradTransforms {
     /**
      * Writes tile row {@code ty} of the staging rows {@code y[yOff + (r * m + s) * ld + t]} plus
      * {@code bias} to the output plane, rows past {@code outH} and columns past {@code outW}
-     * skipped.
+     * skipped; {@code rowBuf} is {@link ConvWinogradVector#mergeRow}'s buffer (vector path only).
      */
     static void scatterRow(boolean f4, MemorySegment y, long yOff, int ld, float bias, MemorySegment out, long plane,
-                           int outH, int outW, int tilesW, int ty) {
+                           int outH, int outW, int tilesW, int ty, float[] rowBuf) {
         int m = f4 ? 4 : 2;
         if (!Simd.VECTOR) {
             scatter(m, y, yOff, ld, bias, out, plane, outH, outW, tilesW, ty * tilesW, tilesW);
@@ -116,7 +116,7 @@ final class ConvWinogradTransforms {
         }
         int rows = Math.min(m, outH - ty * m);
         for (int r = 0; r < rows; r++) {
-            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, out,
+            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, rowBuf, out,
                     plane + (long) (ty * m + r) * outW, outW);
         }
     }

@@ -3,9 +3,9 @@ package dev.fovea.simd.conv;
 import dev.fovea.simd.internal.FloatSpecies;
 import dev.fovea.simd.internal.LanePermutes;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code 4L} floats give elements 0..3 of {@code L} tiles in 8 selects, and the same loads
  * shifted by one tile give elements 4 and 5 in 4 more (a gather instruction per element was 4x
  * slower here). {@link #mergeRow} is the inverse, interleaving the {@code m} output columns of a
- * tile back into an output row, with masked stores at the right edge.
+ * tile back into an output row. Both go through a heap row buffer with bulk copies to and from
+ * the segments, so no vector access is masked or crosses a segment's end.
  *
  * <p>The methods are deliberately small (no arrays of {@code FloatVector}): big Vector API methods
  * can stay in C1 and run 10x slower (PERFORMANCE-NOTES.md, "Traps found").
@@ -63,19 +64,11 @@ final class ConvWinogradVector {
     }
 
     /**
-     * Copies {@code len} floats of {@code src} at element {@code off} to {@code row[at..]}; the
-     * last vector is a masked load whose unset lanes are written as zeros past {@code at + len}
-     * (the row buffer's padding, which must stay zero anyway).
+     * Copies {@code len} floats of {@code src} at element {@code off} to {@code row[at..]}, a bulk
+     * copy (the row buffer's padding around them is never written and stays zero).
      */
     static void copyRow(MemorySegment src, long off, int len, float[] row, int at) {
-        int x = 0;
-        for (; x + L <= len; x += L) {
-            load(src, off + x).intoArray(row, at + x);
-        }
-        if (x < len) {
-            VectorMask<Float> mk = S.indexInRange(x, len);
-            FloatVector.fromMemorySegment(S, src, (off + x) * Float.BYTES, O, mk).intoArray(row, at + x);
-        }
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED, off * Float.BYTES, row, at, len);
     }
 
     /**
@@ -133,23 +126,31 @@ final class ConvWinogradVector {
      * Merges {@code m} staging rows ({@code y[yOff + s * ys + t]}, column {@code s} of tile
      * {@code t}) plus {@code bias} into {@code width} floats of an output row at
      * {@code out[outOff..]}: tile {@code t}, column {@code s} goes to {@code t * m + s}.
-     * Reads {@code ceil(width / (m L))} vectors of tiles from each staging row.
+     * Reads {@code ceil(width / (m L))} vectors of tiles from each staging row. Whole vectors go
+     * to {@code rowBuf} ({@link #mergeBufferLength} floats), then {@code width} floats are copied
+     * out: no masked store at the right edge (see {@link PartialVectors}), and no vector crosses
+     * a call.
      */
-    static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, MemorySegment out, long outOff,
-                         int width) {
-        FloatVector b = FloatVector.broadcast(S, bias);
+    static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, float[] rowBuf,
+                         MemorySegment out, long outOff, int width) {
         int span = (f4 ? 4 : 2) * L;
         for (int k = 0; k * span < width; k++) {
             if (f4) {
-                mergeF4(y, yOff + (long) k * L, ys, b, out, outOff + (long) k * span, width - k * span);
+                mergeF4(y, yOff + (long) k * L, ys, bias, rowBuf, k * span);
             } else {
-                mergeF2(y, yOff + (long) k * L, ys, b, out, outOff + (long) k * span, width - k * span);
+                mergeF2(y, yOff + (long) k * L, ys, bias, rowBuf, k * span);
             }
         }
+        MemorySegment.copy(rowBuf, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, outOff * Float.BYTES, width);
     }
 
-    private static void mergeF4(MemorySegment y, long yOff, long ys, FloatVector b, MemorySegment out, long off,
-                                int valid) {
+    /** Float length of {@link #mergeRow}'s row buffer for rows of {@code tilesW} tiles of {@code m} columns. */
+    static int mergeBufferLength(int m, int tilesW) {
+        return chunks(tilesW) * L * m;
+    }
+
+    private static void mergeF4(MemorySegment y, long yOff, long ys, float bias, float[] row, int at) {
+        FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector y0 = load(y, yOff).add(b);
         FloatVector y1 = load(y, yOff + ys).add(b);
         FloatVector y2 = load(y, yOff + 2 * ys).add(b);
@@ -158,27 +159,18 @@ final class ConvWinogradVector {
         FloatVector bb = ZIP_UPPER.selectFrom(y0, y1);
         FloatVector c = ZIP_LOWER.selectFrom(y2, y3);
         FloatVector d = ZIP_UPPER.selectFrom(y2, y3);
-        storeUpTo(PAIRS_LOWER.selectFrom(a, c), out, off, valid);
-        storeUpTo(PAIRS_UPPER.selectFrom(a, c), out, off + L, valid - L);
-        storeUpTo(PAIRS_LOWER.selectFrom(bb, d), out, off + 2 * L, valid - 2 * L);
-        storeUpTo(PAIRS_UPPER.selectFrom(bb, d), out, off + 3 * L, valid - 3 * L);
+        PAIRS_LOWER.selectFrom(a, c).intoArray(row, at);
+        PAIRS_UPPER.selectFrom(a, c).intoArray(row, at + L);
+        PAIRS_LOWER.selectFrom(bb, d).intoArray(row, at + 2 * L);
+        PAIRS_UPPER.selectFrom(bb, d).intoArray(row, at + 3 * L);
     }
 
-    private static void mergeF2(MemorySegment y, long yOff, long ys, FloatVector b, MemorySegment out, long off,
-                                int valid) {
+    private static void mergeF2(MemorySegment y, long yOff, long ys, float bias, float[] row, int at) {
+        FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector y0 = load(y, yOff).add(b);
         FloatVector y1 = load(y, yOff + ys).add(b);
-        storeUpTo(ZIP_LOWER.selectFrom(y0, y1), out, off, valid);
-        storeUpTo(ZIP_UPPER.selectFrom(y0, y1), out, off + L, valid - L);
-    }
-
-    /** Stores the first {@code valid} lanes of {@code v} (all when {@code valid >= L}, none when {@code <= 0}). */
-    private static void storeUpTo(FloatVector v, MemorySegment d, long off, int valid) {
-        if (valid >= L) {
-            store(v, d, off);
-        } else if (valid > 0) {
-            v.intoMemorySegment(d, off * Float.BYTES, O, S.indexInRange(0, valid));
-        }
+        ZIP_LOWER.selectFrom(y0, y1).intoArray(row, at);
+        ZIP_UPPER.selectFrom(y0, y1).intoArray(row, at + L);
     }
 
     /** Rounds {@code nt} up to whole vectors; the caller's rows are {@code ld >= } that long. */

@@ -416,9 +416,15 @@ final class SgemmKernel512 implements MicroKernel {
 
     /**
      * Packs one row of a narrow last B panel ({@code width} 16 or 32): masked 16-lane loads
-     * read the {@code rest} valid floats and give zeros in the other lanes.
+     * read the {@code rest} valid floats and give zeros in the other lanes. At the end of B's
+     * segment, where a 16-lane window would leave it, the row is copied with scalars: a masked
+     * access past the segment's end falls off the intrinsic (see {@link SgemmTail}).
      */
     private static void packEdgeRow(MemorySegment b, long srcByte, int rest, int width, float[] dst, int di) {
+        if (srcByte + (long) width * Float.BYTES > b.byteSize()) {
+            SgemmTail.packRow(b, srcByte / Float.BYTES, rest, width, dst, di);
+            return;
+        }
         for (int q = 0; q < width; q += L) {
             FloatVector.fromMemorySegment(S, b, srcByte + (long) q * Float.BYTES, NO, S.indexInRange(q, rest))
                     .intoArray(dst, di + q);
