@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -69,6 +70,35 @@ public final class JmhRuns {
         scores.sort(null);
         int n = scores.size();
         return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+    }
+
+    /**
+     * Runs the benchmark with JMH's GC profiler and returns the median score ({@link #median}) and
+     * the bytes allocated per operation ({@code gc.alloc.rate.norm}, NaN if JMH did not report it).
+     */
+    public static double[] medianAndAllocation(ChainedOptionsBuilder options) throws RunnerException {
+        Collection<RunResult> results = new Runner(options.addProfiler(GCProfiler.class).build()).run();
+        if (results.isEmpty()) {
+            throw new IllegalStateException("JMH ran nothing: is the benchmark list in the jar?");
+        }
+        RunResult run = results.iterator().next();
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult b : run.getBenchmarkResults()) {
+            for (IterationResult it : b.getIterationResults()) {
+                scores.add(it.getPrimaryResult().getScore());
+            }
+        }
+        scores.sort(null);
+        int n = scores.size();
+        double median = n == 0 ? run.getPrimaryResult().getScore()
+                : n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        double alloc = Double.NaN;
+        for (var e : run.getSecondaryResults().entrySet()) {
+            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                alloc = e.getValue().getScore();
+            }
+        }
+        return new double[] {median, alloc};
     }
 
     /** The FMA peak in GFLOP/s of {@code threads} threads at this machine's vector width. */

@@ -35,8 +35,8 @@ public final class ConvCommand {
     private List<String> algos = Conv.algorithms().stream().map(ConvAlgorithm::name).toList();
     private final PrintStream out;
 
-    /** One measured (layer, algorithm) point. */
-    record Point(ConvLayer layer, String algo, double ms, double gflops, double pctPeak) {}
+    /** One measured (layer, algorithm) point; {@code allocBytes} per call, NaN when JMH did not report it. */
+    record Point(ConvLayer layer, String algo, double ms, double gflops, double pctPeak, double allocBytes) {}
 
     private ConvCommand(PrintStream out) {
         this.out = out;
@@ -115,15 +115,18 @@ public final class ConvCommand {
                     options = options.warmupIterations(1).measurementIterations(2);
                 }
                 double ms;
+                double alloc;
                 try {
-                    ms = JmhRuns.median(options);
+                    double[] m = JmhRuns.medianAndAllocation(options);
+                    ms = m[0];
+                    alloc = m[1];
                 } catch (RunnerException e) {
                     // e.g. the setup's check against naive failed: report it and go on with the others
                     out.printf(Locale.ROOT, "FAILED %s %s: %s%n", name, algo, rootMessage(e));
                     continue;
                 }
                 double gflops = spec.flops() / ms / 1e6;
-                points.add(new Point(layer, algo, ms, gflops, 100 * gflops / peak));
+                points.add(new Point(layer, algo, ms, gflops, 100 * gflops / peak, alloc));
                 out.printf(Locale.ROOT, "  %s %s: %.4f ms, %.1f GFLOP/s%n", name, algo, ms, gflops);
             }
         }
@@ -152,18 +155,19 @@ public final class ConvCommand {
     }
 
     private void table(List<Point> points, double peak) {
-        String head = String.format(Locale.ROOT, "%-16s %-14s %10s %8s %7s %9s %9s", "layer", "algorithm", "ms",
-                "GFLOP/s", "%peak", "x naive", "x im2col");
+        String head = String.format(Locale.ROOT, "%-16s %-14s %10s %8s %7s %9s %9s %9s", "layer", "algorithm", "ms",
+                "GFLOP/s", "%peak", "x naive", "x im2col", "B/call");
         out.println(head);
         out.println("-".repeat(head.length()));
         for (Point p : points) {
             double naive = msOf(points, p.layer(), "naive");
             double im2col = msOf(points, p.layer(), "im2col");
-            out.printf(Locale.ROOT, "%-16s %-14s %10.4f %8.1f %6.1f%% %9s %9s%n", p.layer().name(), p.algo(), p.ms(),
-                    p.gflops(), p.pctPeak(), ratio(naive, p.ms()), ratio(im2col, p.ms()));
+            out.printf(Locale.ROOT, "%-16s %-14s %10.4f %8.1f %6.1f%% %9s %9s %9s%n", p.layer().name(), p.algo(),
+                    p.ms(), p.gflops(), p.pctPeak(), ratio(naive, p.ms()), ratio(im2col, p.ms()),
+                    Double.isNaN(p.allocBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", p.allocBytes()));
         }
         out.printf(Locale.ROOT, "GFLOP/s count direct-convolution FLOPs; %% of the FMA peak measured in this run: "
-                + "%.1f GFLOP/s%n", peak);
+                + "%.1f GFLOP/s; B/call: bytes allocated per execute (JMH gc.alloc.rate.norm, all threads)%n", peak);
     }
 
     private static String ratio(double base, double ms) {
@@ -184,7 +188,8 @@ public final class ConvCommand {
             sb.append("    {\"layer\": ").append(JmhRuns.str(p.layer().name())).append(", \"algorithm\": ")
                     .append(JmhRuns.str(p.algo())).append(", \"ms\": ").append(JmhRuns.num(p.ms()))
                     .append(", \"gflops\": ").append(JmhRuns.num(p.gflops())).append(", \"pctPeak\": ")
-                    .append(JmhRuns.num(p.pctPeak())).append('}').append(i + 1 < points.size() ? ",\n" : "\n");
+                    .append(JmhRuns.num(p.pctPeak())).append(", \"allocBytesPerCall\": ")
+                    .append(JmhRuns.num(p.allocBytes())).append('}').append(i + 1 < points.size() ? ",\n" : "\n");
         }
         sb.append("  ]\n}\n");
         Files.writeString(file, sb, StandardCharsets.UTF_8);
