@@ -54,22 +54,7 @@ public final class JmhRuns {
      * JMH's mean: on a shared machine one disturbed iteration would otherwise move the figure.
      */
     public static double median(ChainedOptionsBuilder options) throws RunnerException {
-        Collection<RunResult> results = new Runner(options.build()).run();
-        if (results.isEmpty()) {
-            throw new IllegalStateException("JMH ran nothing: is the benchmark list in the jar?");
-        }
-        List<Double> scores = new ArrayList<>();
-        for (BenchmarkResult b : results.iterator().next().getBenchmarkResults()) {
-            for (IterationResult it : b.getIterationResults()) {
-                scores.add(it.getPrimaryResult().getScore());
-            }
-        }
-        if (scores.isEmpty()) {
-            return results.iterator().next().getPrimaryResult().getScore();
-        }
-        scores.sort(null);
-        int n = scores.size();
-        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        return medianScore(runOne(options));
     }
 
     /**
@@ -77,28 +62,39 @@ public final class JmhRuns {
      * the bytes allocated per operation ({@code gc.alloc.rate.norm}, NaN if JMH did not report it).
      */
     public static double[] medianAndAllocation(ChainedOptionsBuilder options) throws RunnerException {
-        Collection<RunResult> results = new Runner(options.addProfiler(GCProfiler.class).build()).run();
-        if (results.isEmpty()) {
-            throw new IllegalStateException("JMH ran nothing: is the benchmark list in the jar?");
-        }
-        RunResult run = results.iterator().next();
-        List<Double> scores = new ArrayList<>();
-        for (BenchmarkResult b : run.getBenchmarkResults()) {
-            for (IterationResult it : b.getIterationResults()) {
-                scores.add(it.getPrimaryResult().getScore());
-            }
-        }
-        scores.sort(null);
-        int n = scores.size();
-        double median = n == 0 ? run.getPrimaryResult().getScore()
-                : n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        RunResult run = runOne(options.addProfiler(GCProfiler.class));
         double alloc = Double.NaN;
         for (var e : run.getSecondaryResults().entrySet()) {
             if (e.getKey().endsWith("gc.alloc.rate.norm")) {
                 alloc = e.getValue().getScore();
             }
         }
-        return new double[] {median, alloc};
+        return new double[] {medianScore(run), alloc};
+    }
+
+    /** Runs the options and returns the (first) benchmark's result. */
+    private static RunResult runOne(ChainedOptionsBuilder options) throws RunnerException {
+        Collection<RunResult> results = new Runner(options.build()).run();
+        if (results.isEmpty()) {
+            throw new IllegalStateException("JMH ran nothing: is the benchmark list in the jar?");
+        }
+        return results.iterator().next();
+    }
+
+    /** The median of the measurement iterations' scores, or JMH's score if it kept none. */
+    private static double medianScore(RunResult run) {
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult b : run.getBenchmarkResults()) {
+            for (IterationResult it : b.getIterationResults()) {
+                scores.add(it.getPrimaryResult().getScore());
+            }
+        }
+        if (scores.isEmpty()) {
+            return run.getPrimaryResult().getScore();
+        }
+        scores.sort(null);
+        int n = scores.size();
+        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
     }
 
     /** The FMA peak in GFLOP/s of {@code threads} threads at this machine's vector width. */
