@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 import javax.management.ObjectName;
 
 /**
@@ -29,21 +31,36 @@ public final class JitCheck {
         return "SgemmKernel" + cls + ".micro" + tile;
     }
 
-    /** Returns the highest compilation tier (0 interpreted .. 4 C2) of the micro-kernel in this JVM. */
+    /**
+     * Returns the compilation tier (0 interpreted .. 4 C2) of the micro-kernel in this JVM: the
+     * lowest, over the variants of the main tile that were compiled ({@code micro8x32},
+     * {@code micro8x32PackB} that packs or reads B directly, {@code micro8x32PackRows}), of each
+     * variant's highest tier; 0 if none was compiled. Small products run only the direct-B
+     * variant, so asking for {@code micro8x32} alone reported them as never compiled.
+     */
     public static int kernelTier() {
-        String method = "dev.fovea.simd.gemm." + kernelMethod() + "(";
-        int best = 0;
-        for (String line : codelist().split("\n")) {
+        return lowestTier(codelist(), "dev.fovea.simd.gemm." + kernelMethod());
+    }
+
+    /**
+     * Returns, over the methods of a {@code Compiler.codelist} output whose name starts with
+     * {@code prefix}, the lowest of their highest tiers; 0 if there is none.
+     */
+    static int lowestTier(String codelist, String prefix) {
+        Map<String, Integer> tiers = new HashMap<>();
+        for (String line : codelist.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length > 3 && line.contains(method)) {
+            int at = line.indexOf(prefix);
+            int paren = at < 0 ? -1 : line.indexOf('(', at);
+            if (f.length > 3 && paren > 0) {
                 try {
-                    best = Math.max(best, Integer.parseInt(f[1]));
+                    tiers.merge(line.substring(at, paren), Integer.parseInt(f[1]), Math::max);
                 } catch (NumberFormatException ignored) {
                     // a line of another format: not a method entry
                 }
             }
         }
-        return best;
+        return tiers.values().stream().mapToInt(Integer::intValue).min().orElse(0);
     }
 
     private static String codelist() {
@@ -62,7 +79,7 @@ public final class JitCheck {
         String file = System.getProperty(FILE_PROPERTY);
         int tier = kernelTier();
         if (tier < 4) {
-            System.err.println("WARNING: " + kernelMethod() + " runs at tier " + tier + " (not C2) in " + label);
+            System.err.println("WARNING: " + kernelMethod() + "* runs at tier " + tier + " (not C2) in " + label);
         }
         if (file == null || file.isBlank()) {
             return;

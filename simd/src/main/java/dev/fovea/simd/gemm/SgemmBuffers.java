@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The packing buffers of one thread, cached so that the steady state allocates nothing: each
  * array grows to the largest size a call on this thread needed and is kept for the thread's life
  * (for A at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels, 8 MiB; for B
- * {@code KC * NC} floats, 640 KiB; so about 9 MiB per thread that ran a large GEMM, and only
+ * {@code SgemmDriver.B_BLOCK_FLOATS}, 640 KiB; so about 9 MiB per thread that ran a large GEMM, and only
  * what the largest call needed otherwise).
  *
  * <p>Why heap {@code float[]} and not a native workspace: the packed panels are read in the

@@ -34,20 +34,23 @@ import java.lang.foreign.MemorySegment;
 final class SgemmDriver {
     /**
      * Largest depth of a k-block; k is cut into {@code ceil(k / KC)} blocks of equal depth
-     * ({@link #blockDepth}). An MR x kc A micro-panel (8 x 640 floats = 20 KiB at most) stays in the
-     * 32 KiB L1 while B panels stream past it, and a deep block amortises the C tile update (16 C
-     * vector loads and stores per 16 x kc FMAs). Zen 4, 1 thread, A packed per call, quiet
-     * moments of a shared machine: KC 384 gave 88 / 87 / 85% of peak at 512 / 1024 / 2048
-     * cubed, 512-768 gave 94 / 90 / 89%; each extra k pass re-reads a C block that no longer
-     * fits L2 (2.5% per pass at 1024 x 384).
+     * ({@link #blockDepth}), so any k up to 1024 is one block and C is written once, not
+     * read back and rewritten for each further block. The A micro-panel (8 x 1024 floats =
+     * 32 KiB at most) then no longer stays in L1, but it is only 32 bytes per k step against
+     * B's 128, and L2 feeds both. Zen 4, 1 thread, scratch harness, three alternated runs:
+     * 1024 cubed 100-103 GFLOP/s with KC = 640 (two blocks of 512), 106 with one block of 1024
+     * (90% of peak); 768 cubed 105 -> 108; 2048 cubed (2 x 1024 against 4 x 512) 101-104 -> 105-106;
+     * the conv shapes (k = 576 to 4608) unchanged within the noise.
      */
-    static final int KC = 640;
-    /**
-     * Largest width of a B block: kc x NC floats (at most 640 x 256 x 4 B = 640 KiB) sit in the
-     * 1 MiB L2 while every A micro-panel of the block streams over them; a multiple of every
-     * kernel's NR. Blocks are balanced ({@link #blockCols}).
-     */
+    static final int KC = 1024;
+    /** Largest width of a B block (a multiple of every kernel's NR); see {@link #B_BLOCK_FLOATS}. */
     static final int NC = 256;
+    /**
+     * Size bound of a packed B block: kc x nc floats (640 KiB) sit in the 1 MiB L2 while every A
+     * micro-panel of the block streams over them, so a block is {@code NC} columns wide up to
+     * kc = 640 and narrower below it ({@link #blockCols}: 160 columns at kc = 1024).
+     */
+    static final int B_BLOCK_FLOATS = 640 * NC;
     /**
      * Upper bound on a packed A block (2 Mi floats = 8 MiB, a quarter of the 32 MiB L3): an
      * A block of mcA rows and all of k is packed once and reused for every column of C.
@@ -247,7 +250,7 @@ final class SgemmDriver {
             this.mPad = SgemmPack.paddedRows(kern, rows);
             this.depth = blockDepth(job.k);
             SgemmBuffers bufs = SgemmBuffers.local();
-            this.bBuf = bufs.b(KC * NC);
+            this.bBuf = bufs.b(B_BLOCK_FLOATS);
             this.tile = bufs.tile(mr * nr + 1);
             this.acc = job.transC ? bufs.acc((t1 - t0) * mr * NC) : null;
             this.bRowIdx = job.bRows == null ? null : bufs.rows(depth);
@@ -255,7 +258,7 @@ final class SgemmDriver {
         }
 
         void run(int j0, int j1) {
-            int step = blockCols(j1 - j0, nr);
+            int step = blockCols(j1 - j0, nr, depth);
             for (int jc = j0; jc < j1; jc += step) {
                 int nc = Math.min(step, j1 - jc);
                 for (int k0 = 0; k0 < job.k; k0 += depth) {
@@ -365,7 +368,7 @@ final class SgemmDriver {
 
     /**
      * Returns the depth of the k-blocks of a GEMM with this k (the last one may be shallower):
-     * {@code ceil(k / ceil(k / KC))}, e.g. 576 for k = 576 and 4608, 512 for 1024. A function
+     * {@code ceil(k / ceil(k / KC))}, e.g. 576 for k = 576, 1024 for 1024, 768 for 2304. A function
      * of k only, so that the blocking, and with it every rounding, is the same on any thread
      * count and for pre-packed and per-call A.
      */
@@ -374,13 +377,16 @@ final class SgemmDriver {
     }
 
     /**
-     * Returns the width of the B blocks covering {@code cols} columns: at most NC, a multiple of
-     * NR, as equal as possible (1024 columns: 352 + 352 + 320, not 384 + 384 + 256), so that no
-     * block is left with few panels to amortise each A micro-panel's trip into L1.
+     * Returns the width of the B blocks covering {@code cols} columns at depth {@code kc}: at most
+     * NC and {@code B_BLOCK_FLOATS / kc}, a multiple of NR, as equal as NR allows (1024 columns at
+     * kc = 576: 4 x 256; 3136 columns at kc = 576: 13 blocks of 256, the last 64 columns short;
+     * at kc = 1024 the widest block is 160), so that no block is left with few panels to
+     * amortise each A micro-panel's trip into L1.
      */
-    static int blockCols(int cols, int nr) {
-        int blocks = ceilDiv(cols, NC);
-        return Math.min(NC, ceilDiv(ceilDiv(cols, blocks), nr) * nr);
+    static int blockCols(int cols, int nr, int kc) {
+        int widest = Math.max(nr, Math.min(NC, B_BLOCK_FLOATS / Math.max(kc, 1)) / nr * nr);
+        int blocks = ceilDiv(cols, widest);
+        return Math.min(widest, ceilDiv(ceilDiv(cols, blocks), nr) * nr);
     }
 
     /** C = beta * C (not read when beta is 0), then the epilogue: the k = 0 or alpha = 0 case. */
