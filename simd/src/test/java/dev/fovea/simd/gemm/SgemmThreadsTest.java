@@ -1,6 +1,7 @@
 package dev.fovea.simd.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.simd.parallel.ComputeContext;
@@ -43,7 +44,7 @@ class SgemmThreadsTest {
     }
 
     /**
-     * Shapes above the parallel threshold that split over N (wide), over M (N = 40: two panels),
+     * Shapes above the parallel threshold that split over N (wide, and N = 40), over M (N = 70),
      * with several A blocks (m x k beyond A_BLOCK_FLOATS) and several k-blocks.
      */
     @ParameterizedTest
@@ -61,6 +62,19 @@ class SgemmThreadsTest {
                 assertArrayEquals(serial, tester.result(three), () -> tester + ": 3 threads differ from 1");
             }
         }
+    }
+
+    /**
+     * Two threads split by columns when the B panels divide evenly (512^3: 16 B panels, 64 A
+     * panels; ResNet-18 layer2 implicit GEMM, 27 B panels over 16 A panels), by rows when a
+     * column split would leave one thread a whole panel column more (layer3, 7 B panels over 32).
+     */
+    @Test
+    void splitFollowsTheBusiestThread() {
+        assertTrue(SgemmDriver.splitsOverN(64, 16, 2));
+        assertTrue(SgemmDriver.splitsOverN(16, 27, 2));
+        assertFalse(SgemmDriver.splitsOverN(32, 7, 2));
+        assertFalse(SgemmDriver.splitsOverN(38, 3, 2));
     }
 
     /** The parallel runs above are also correct, not just consistent. */
