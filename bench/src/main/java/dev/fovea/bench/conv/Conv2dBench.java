@@ -4,6 +4,7 @@ import dev.fovea.simd.conv.Conv;
 import dev.fovea.simd.conv.ConvAlgorithm;
 import dev.fovea.simd.conv.ConvNaive;
 import dev.fovea.simd.conv.ConvPlan;
+import dev.fovea.simd.conv.ConvPolicy;
 import dev.fovea.simd.conv.ConvSpec;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.Arena;
@@ -42,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class Conv2dBench {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
-    /** Algorithm wire name. */
+    /** Algorithm wire name, or {@code auto}: what {@link Conv#choose} picks for the layer at this batch. */
     @Param({"naive", "im2col", "implicit-gemm", "winograd", "winograd-f2", "depthwise"})
     public String algo;
 
@@ -73,7 +74,7 @@ public class Conv2dBench {
     public void setup() {
         ConvLayer l = ConvLayer.named(layer);
         spec = l.spec(batch);
-        algorithm = Conv.algorithm(algo);
+        algorithm = algo.equals("auto") ? Conv.choose(spec, ConvPolicy.AUTO) : Conv.algorithm(algo);
         String why = algorithm.unsupportedReason(spec);
         if (why != null) {
             throw new IllegalStateException(algo + " cannot run " + layer + ": " + why);

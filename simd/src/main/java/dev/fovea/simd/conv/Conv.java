@@ -31,8 +31,15 @@ public final class Conv {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown conv algorithm '" + name + "'; expected one of "
-                + ALGORITHMS.stream().map(ConvAlgorithm::name).toList() + " or auto");
+        if ("auto".equals(name)) {
+            throw new IllegalArgumentException("'auto' is the planner's choice, not one algorithm: use "
+                    + "Conv.choose(spec, ConvPolicy.AUTO); algorithms: " + names());
+        }
+        throw new IllegalArgumentException("unknown conv algorithm '" + name + "'; expected one of " + names());
+    }
+
+    private static List<String> names() {
+        return ALGORITHMS.stream().map(ConvAlgorithm::name).toList();
     }
 
     /**

@@ -46,11 +46,12 @@ import java.lang.foreign.MemorySegment;
  * a GEMM operand with one leading dimension, and gathering it is what {@link ConvIm2col} does.
  *
  * <p><b>Workspace</b> (floats, 64-byte aligned, allocated at plan time): gather path
- * {@code cg * outD*outH*outW}; tap path {@code cg * padD*padH*padW} if padded plus
+ * {@code cg * outD*outH*outW}, once per thread when the batch is split by images; tap path {@code cg * padD*padH*padW} if padded plus
  * {@code og * Nw} unless the GEMMs write the output directly; 0 for the direct path.
  *
  * <p><b>Threads and numerics.</b> The GEMMs run on the plan's {@link ComputeContext}; padding and
- * copying out are split over channels when large and the segments are shareable. Each output is
+ * copying out are split over channels when large and the segments are shareable. The gather path
+ * splits a batch of small images over the threads instead, one workspace slice per thread. Each output is
  * float sums in a fixed order (the GEMM's k-ordered FMA chain over {@code cg*kVol}, then the
  * bias), independent of the thread count: results are bit-identical for any number of threads.
  */
@@ -59,6 +60,16 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
     public static final ConvImplicitGemm INSTANCE = new ConvImplicitGemm();
     /** Copies smaller than this (floats) run on the calling thread: a fork costs more. */
     private static final long PARALLEL_COPY_MIN = 1L << 15;
+    /** A batch below this many flops (16.8 M, the GEMM's own threading threshold) runs on one thread. */
+    static final double IMAGE_PARALLEL_MIN_FLOPS = 1 << 24;
+    /**
+     * Images above this many flops (64 M, ~0.6 ms on one core) are threaded inside their GEMMs
+     * unless the batch divides evenly over the threads: inner threading balances an odd batch
+     * better (as for the items of {@link Sgemm#sgemmBatched}).
+     */
+    static final double IMAGE_PARALLEL_MAX_FLOPS = 1 << 26;
+    /** The context of the single-threaded GEMMs of an image-parallel batch. */
+    private static final ComputeContext SERIAL = ComputeContext.create(1);
 
     private ConvImplicitGemm() {}
 
@@ -151,20 +162,38 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         abstract void range(int begin, int end);
     }
 
-    /** 1x1x1 kernels: on the input in place, or over gathered strided/padded pixels. */
+    /**
+     * 1x1x1 kernels: on the input in place, or over gathered strided/padded pixels. A batch whose
+     * per-image GEMMs are small ({@link #imageThreads}) is split by images over the threads, each
+     * with its own slice of the workspace and single-threaded GEMMs: a ResNet-18 1x1 stride-2
+     * downsample (128 x 784 x 64 per image, below the GEMM's own threading threshold) ran no
+     * faster on 2 threads than on 1 with one image after the other.
+     */
     private static final class GatherPlan extends BasePlan {
         private final PackedMatrix[] packed;
         private final int n;
+        /** Floats of one thread's workspace slice: {@code cg * n}. */
+        private final long slice;
+        /** Threads that split the batch by images, or 1: images one after another, GEMMs threaded inside. */
+        private final int imageThreads;
         private final MemorySegment ws;
+        private final PartTask imagesTask = this::imagesPart;
+        // operands of the current execute call, for range and imagesPart
         private MemorySegment curIn;
         private long curInOff;
+        private MemorySegment curBias;
+        private long curBiasOff;
+        private MemorySegment curOut;
+        private long curOutOff;
 
         GatherPlan(ConvSpec spec, PackedMatrix[] packed, ComputeContext ctx) {
             super(spec, ctx);
             this.packed = packed;
             this.n = (int) spec.outSpatial();
-            this.ws = ConvIm2col.inputIsColumns(spec) ? null
-                    : Arena.ofAuto().allocate((long) spec.inCPerGroup() * n * Float.BYTES, 64);
+            this.slice = (long) spec.inCPerGroup() * n;
+            boolean gathers = !ConvIm2col.inputIsColumns(spec);
+            this.imageThreads = gathers ? imageThreads(spec, ctx.threads()) : 1;
+            this.ws = gathers ? Arena.ofAuto().allocate(imageThreads * slice * Float.BYTES, 64) : null;
         }
 
         @Override
@@ -180,26 +209,71 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff);
                 return;
             }
-            int cg = spec.inCPerGroup();
-            int og = spec.outCPerGroup();
-            boolean shareable = ComputeContext.shareable(in);
-            for (int b = 0; b < spec.n(); b++) {
-                for (int g = 0; g < spec.groups(); g++) {
-                    curIn = in;
-                    curInOff = inOff + ((long) b * spec.inC() + (long) g * cg) * spec.inSpatial();
-                    forRange(cg, (long) cg * n, shareable);
-                    Sgemm.sgemm(ctx, packed[g], false, n, 1f, ws, 0, n, 0f,
-                            out, outOff + ((long) b * spec.outC() + (long) g * og) * n, n,
-                            ConvIm2col.rowBias(bias, biasOff + (long) g * og));
+            curIn = in;
+            curInOff = inOff;
+            curBias = bias;
+            curBiasOff = biasOff;
+            curOut = out;
+            curOutOff = outOff;
+            if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
+                ctx.run(imageThreads, imagesTask);
+            } else {
+                boolean shareable = ComputeContext.shareable(in);
+                for (int b = 0; b < spec.n(); b++) {
+                    for (int g = 0; g < spec.groups(); g++) {
+                        curInOff = inputOffset(inOff, b, g);
+                        forRange(spec.inCPerGroup(), slice, shareable);
+                        gemm(ctx, b, g, 0);
+                    }
                 }
             }
             curIn = null;
+            curBias = null;
+            curOut = null;
+        }
+
+        private long inputOffset(long inOff, int b, int g) {
+            return inOff + ((long) b * spec.inC() + (long) g * spec.inCPerGroup()) * spec.inSpatial();
+        }
+
+        /** Image b, group g: the output channels from the gathered pixels at {@code ws[wsOff..]}. */
+        private void gemm(ComputeContext context, int b, int g, long wsOff) {
+            int og = spec.outCPerGroup();
+            Sgemm.sgemm(context, packed[g], false, n, 1f, ws, wsOff, n, 0f,
+                    curOut, curOutOff + ((long) b * spec.outC() + (long) g * og) * n, n,
+                    ConvIm2col.rowBias(curBias, curBiasOff + (long) g * og));
+        }
+
+        /** Thread {@code part}'s images, gathered into its own workspace slice, single-threaded GEMMs. */
+        private void imagesPart(int part, int parts) {
+            long wsOff = part * slice;
+            int end = ComputeContext.partBegin(spec.n(), parts, part + 1);
+            for (int b = ComputeContext.partBegin(spec.n(), parts, part); b < end; b++) {
+                for (int g = 0; g < spec.groups(); g++) {
+                    ConvIm2colCopy.rows(spec, curIn, inputOffset(curInOff, b, g), 0, spec.inCPerGroup(), 0, n, ws,
+                            wsOff, n);
+                    gemm(SERIAL, b, g, wsOff);
+                }
+            }
         }
 
         @Override
         void range(int begin, int end) {
             ConvIm2colCopy.rows(spec, curIn, curInOff, begin, end, 0, n, ws, 0, n);
         }
+    }
+
+    /**
+     * Returns how many threads split a batch of this spec by images: all of them (at most one per
+     * image) when the batch has at least as many images as threads, the whole batch is worth a
+     * fork ({@link #IMAGE_PARALLEL_MIN_FLOPS}) and either one image's GEMMs are too small to
+     * thread well inside ({@link #IMAGE_PARALLEL_MAX_FLOPS}) or the images divide evenly; else 1.
+     */
+    static int imageThreads(ConvSpec spec, int threads) {
+        double perImage = 2.0 * spec.outC() * spec.outSpatial() * spec.inCPerGroup() * spec.kernelVolume();
+        boolean split = threads > 1 && spec.n() >= threads && perImage * spec.n() >= IMAGE_PARALLEL_MIN_FLOPS
+                && (perImage <= IMAGE_PARALLEL_MAX_FLOPS || spec.n() % threads == 0);
+        return split ? threads : 1;
     }
 
     /** Any kernel at stride 1: one GEMM over shifted rows of the padded input (indirect B). */

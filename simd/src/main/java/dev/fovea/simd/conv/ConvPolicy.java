@@ -60,7 +60,15 @@ public record ConvPolicy(String forced, int winogradMinChannels, int winogradMin
     /** {@link #force} of {@code -Dfovea.conv.algo} when set (and not {@code auto}), else {@link #AUTO}. */
     public static ConvPolicy fromSystemProperty() {
         String name = System.getProperty(ALGO_PROPERTY);
-        return name == null || name.isBlank() || name.equals("auto") ? AUTO : force(name.trim());
+        if (name == null || name.isBlank() || name.trim().equals("auto")) {
+            return AUTO;
+        }
+        try {
+            return force(name.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + ALGO_PROPERTY + "=" + name + ": " + e.getMessage() + ", or auto",
+                    e);
+        }
     }
 
     /** True if this policy chooses by shape. */

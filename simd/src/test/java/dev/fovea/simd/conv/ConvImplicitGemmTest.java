@@ -77,7 +77,34 @@ class ConvImplicitGemmTest {
                 ConvSpec.builder(2).inC(32).outC(64).input(40, 40).kernel(3).padding(1).build(),
                 ConvSpec.builder(2).n(2).inC(16).outC(32).groups(2).input(33, 35).kernel(5).dilation(2)
                         .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
-                ConvSpec.builder(1).inC(32).outC(32).input(2000).kernel(7).padding(3).build()));
+                ConvSpec.builder(1).inC(32).outC(32).input(2000).kernel(7).padding(3).build(),
+                IMAGE_SPLIT));
+    }
+
+    /** A gathered 1x1 batch of small images that 2 threads split by images, 3 + 2. */
+    private static final ConvSpec IMAGE_SPLIT = ConvSpec.builder(2).n(5).inC(64).outC(128).groups(2).input(55, 57)
+            .kernel(1).stride(2).padding(1).build();
+
+    @Test
+    void smallImagesSplitOverThreadsAndMatchNaive() {
+        assertEquals(2, ConvImplicitGemm.imageThreads(IMAGE_SPLIT, 2));
+        assertEquals(1, ConvImplicitGemm.imageThreads(IMAGE_SPLIT, 1));
+        ConvSpec down2 = ConvSpec.builder(2).n(8).inC(64).outC(128).input(56, 56).kernel(1).stride(2).build();
+        assertEquals(2, ConvImplicitGemm.imageThreads(down2, 2));
+        assertEquals(1, ConvImplicitGemm.imageThreads(ConvSpec.builder(2).n(1).inC(64).outC(128).input(56, 56)
+                .kernel(1).stride(2).build(), 2), "one image: threads inside its GEMM");
+        assertEquals(1, ConvImplicitGemm.imageThreads(ConvSpec.builder(2).n(3).inC(512).outC(512).input(64, 64)
+                .kernel(1).stride(2).build(), 2), "3 large images: threads inside each GEMM");
+        assertEquals(1, ConvImplicitGemm.imageThreads(ConvSpec.builder(2).n(4).inC(8).outC(8).input(16, 16)
+                .kernel(1).stride(2).build(), 2), "too little work for a fork");
+        try (ComputeContext two = ComputeContext.create(2)) {
+            double nmse = ConvIm2colTest.nmseVsNaive(IMAGE_SPLIT, (w, ctx) -> ALGO.plan(IMAGE_SPLIT, w, 0, ctx), two,
+                    13);
+            assertTrue(nmse <= ALGO.maxNmse(), "NMSE " + nmse);
+            assertEquals(2L * 32 * 29 * 30 * Float.BYTES,
+                    ALGO.plan(IMAGE_SPLIT, MemorySegment.ofArray(new float[(int) IMAGE_SPLIT.weightElements()]), 0, two)
+                            .workspaceBytes(), "one workspace slice per thread");
+        }
     }
 
     /**

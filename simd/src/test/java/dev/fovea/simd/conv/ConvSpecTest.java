@@ -143,6 +143,20 @@ class ConvSpecTest {
         ConvSpec spec = ConvSpec.builder(1).inC(2).outC(2).input(9).kernel(4).stride(3).build();
         assertEquals("naive", Conv.choose(spec, ConvPolicy.force("naive")).name());
         assertMessage("unknown conv algorithm 'fft'", () -> ConvPolicy.force("fft"));
+        assertMessage("'auto' is the planner's choice", () -> Conv.algorithm("auto"));
+        String property = System.getProperty(ConvPolicy.ALGO_PROPERTY);
+        try {
+            System.setProperty(ConvPolicy.ALGO_PROPERTY, "fft");
+            assertMessage("-Dfovea.conv.algo=fft: unknown conv algorithm 'fft'", ConvPolicy::fromSystemProperty);
+            System.setProperty(ConvPolicy.ALGO_PROPERTY, " auto ");
+            assertTrue(ConvPolicy.fromSystemProperty().isAuto());
+        } finally {
+            if (property == null) {
+                System.clearProperty(ConvPolicy.ALGO_PROPERTY);
+            } else {
+                System.setProperty(ConvPolicy.ALGO_PROPERTY, property);
+            }
+        }
         for (ConvAlgorithm a : Conv.algorithms()) {
             if (a.unsupportedReason(spec) != null) {
                 assertMessage("cannot run", () -> Conv.choose(spec, ConvPolicy.force(a.name())));
@@ -151,6 +165,7 @@ class ConvSpecTest {
         ConvAlgorithm auto = Conv.choose(spec, ConvPolicy.AUTO);
         assertTrue(auto.unsupportedReason(spec) == null, auto.name());
     }
+
     @Test
     void autoChoosesByShapeWithTheNamedCrossovers() {
         ConvSpec layer1 = ConvSpec.builder(2).inC(64).outC(64).input(56, 56).kernel(3).padding(1).build();
