@@ -46,13 +46,14 @@ import java.lang.foreign.MemorySegment;
  * a GEMM operand with one leading dimension, and gathering it is what {@link ConvIm2col} does.
  *
  * <p><b>Workspace</b> (floats, 64-byte aligned, allocated at plan time): gather path
- * {@code cg * outD*outH*outW}, once per thread when the batch is split by images; tap path {@code cg * padD*padH*padW} if padded plus
- * {@code og * Nw} unless the GEMMs write the output directly; 0 for the direct path.
+ * {@code cg * outD*outH*outW}, once per thread when the batch is split by images; tap path
+ * {@code cg * padD*padH*padW} if padded plus {@code og * Nw} unless the GEMMs write the output
+ * directly; 0 for the direct path.
  *
  * <p><b>Threads and numerics.</b> The GEMMs run on the plan's {@link ComputeContext}; padding and
  * copying out are split over channels when large and the segments are shareable. The gather path
- * splits a batch of small images over the threads instead, one workspace slice per thread. Each output is
- * float sums in a fixed order (the GEMM's k-ordered FMA chain over {@code cg*kVol}, then the
+ * splits a batch of small images over the threads instead, one workspace slice per thread. Each
+ * output is float sums in a fixed order (the GEMM's k-ordered FMA chain over {@code cg*kVol}, then the
  * bias), independent of the thread count: results are bit-identical for any number of threads.
  */
 public final class ConvImplicitGemm implements ConvAlgorithm {

@@ -48,7 +48,7 @@ final class SgemmDriver {
     /**
      * Size bound of a packed B block: kc x nc floats (640 KiB) sit in the 1 MiB L2 while every A
      * micro-panel of the block streams over them, so a block is {@code NC} columns wide up to
-     * kc = 640 and narrower below it ({@link #blockCols}: 160 columns at kc = 1024).
+     * kc = 640 and narrower for deeper blocks ({@link #blockCols}: 160 columns at kc = 1024).
      */
     static final int B_BLOCK_FLOATS = 640 * NC;
     /**
