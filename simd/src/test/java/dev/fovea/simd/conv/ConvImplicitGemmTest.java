@@ -116,7 +116,7 @@ class ConvImplicitGemmTest {
     void equalsIm2colBitForBit() {
         List<ConvSpec> specs = List.of(
                 ConvSpec.builder(2).n(2).inC(17).outC(9).input(13, 11).kernel(3).padding(1).build(),
-                ConvSpec.builder(2).inC(120).outC(33).input(9, 10).kernel(3).padding(1).build(),    // k = 1080: 2 blocks
+                ConvSpec.builder(2).inC(120).outC(33).input(9, 10).kernel(3).padding(1).build(), // k = 1080: 2 blocks
                 ConvSpec.builder(2).inC(8).outC(12).groups(4).input(10, 9).kernel(5, 3).dilation(1, 2)
                         .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
                 ConvSpec.builder(1).n(3).inC(6).outC(5).input(40).kernel(7).padding(3).build(),

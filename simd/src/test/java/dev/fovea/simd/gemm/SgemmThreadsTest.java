@@ -50,7 +50,8 @@ class SgemmThreadsTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void bitIdenticalForAnyThreadCount(MicroKernel kern) {
-        int[][] shapes = {{200, 300, 100}, {520, 40, 300}, {64, 2000, 64}, {300, 70, SgemmDriver.KC + 200}, {2200, 33, SgemmDriver.KC + 100}};
+        int[][] shapes = {{200, 300, 100}, {520, 40, 300}, {64, 2000, 64}, {300, 70, SgemmDriver.KC + 200},
+                {2200, 33, SgemmDriver.KC + 100}};
         int index = 0;
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++, index++) {
