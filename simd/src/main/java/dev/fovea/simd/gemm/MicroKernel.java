@@ -48,6 +48,30 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
     void multiply(float[] a, int ai, int h, float[] b, int bi, int w, int kc, float[] tile);
 
     /**
+     * Returns true if a last B panel of {@code cols} valid columns (fewer than {@link #nr()})
+     * runs on {@link #multiplyNarrow} for full A panels: a panel of a few columns wastes most
+     * lanes of the vector kernels. A function of {@code cols} only, so that every thread split
+     * computes the same sums.
+     */
+    default boolean hasNarrow(int cols) {
+        return false;
+    }
+
+    /**
+     * Computes the {@code mr x cols} tile of a full A panel and a last B panel for which
+     * {@link #hasNarrow} holds, arguments as for {@link #multiply} ({@code w} the panel's packed
+     * width); {@code tile} needs {@link #tileFloats()} floats.
+     */
+    default void multiplyNarrow(float[] a, int ai, float[] b, int bi, int w, int kc, float[] tile) {
+        throw new UnsupportedOperationException("no narrow kernel");
+    }
+
+    /** Returns the floats the {@code tile} argument of the kernels needs: {@code mr * nr} plus scratch. */
+    default int tileFloats() {
+        return mr() * nr() + 1;
+    }
+
+    /**
      * Computes a full {@code mr x nr} tile like {@link #multiply}, reading the B panel from its
      * source (B not transposed, rows as described above)
      * and writing it packed to {@code bp[bi..]} on the way, for the later A panels of the block.

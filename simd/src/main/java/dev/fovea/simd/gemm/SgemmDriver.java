@@ -274,7 +274,7 @@ final class SgemmDriver {
             this.depth = blockDepth(job.k);
             SgemmBuffers bufs = SgemmBuffers.local();
             this.bBuf = bufs.b(B_BLOCK_FLOATS);
-            this.tile = bufs.tile(mr * nr + 1);
+            this.tile = bufs.tile(kern.tileFloats());
             this.acc = job.transC ? bufs.acc((t1 - t0) * mr * NC) : null;
             this.bRowIdx = job.bRows == null ? null : bufs.rows(depth);
             this.directB = readsBDirectly(job);
@@ -349,6 +349,8 @@ final class SgemmDriver {
                 } else if (packing && nv == nr) {
                     kern.multiplyPackB(aBuf, ai, job.b, bRowIdx, bColumn(k0, jc + c0), job.ldb, bBuf, c0 * kc, kc,
                             tile);
+                } else if (h == mr && kern.hasNarrow(nv)) {
+                    kern.multiplyNarrow(aBuf, ai, bp, bBase + c0 * kc, w, kc, tile);
                 } else {
                     kern.multiply(aBuf, ai, h, bp, bBase + c0 * kc, w, kc, tile);
                 }

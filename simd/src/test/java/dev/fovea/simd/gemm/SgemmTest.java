@@ -6,6 +6,7 @@ import dev.fovea.simd.parallel.ComputeContext;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -120,6 +121,73 @@ class SgemmTest {
                 new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans((t & 1) != 0, (t & 2) != 0).prepack(true)
                         .beta(SCALARS[index % 3]).bias(Epilogue.Bias.PER_ROW).activation(Activation.RELU)
                         .ctx(index % 2 == 0 ? null : two).seed(index).check();
+            }
+        }
+    }
+
+    /**
+     * Last B panels of 1 to 5 columns (1-4 take the 512-bit narrow kernel, 5 the 16-wide one),
+     * with an odd and an even k, k over two k-blocks, a 1-row last A panel (m = 17), per-call,
+     * pre-packed and indirect B, epilogues, 1 and 2 threads.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void narrowLastPanel(MicroKernel kern) {
+        int[] ms = {8, 17, 40};
+        int[] ns = {1, 4, 33, 34, 35, 36, 37, 100};
+        int[] ks = {1, 2, 151, SgemmDriver.KC + 51};
+        int index = 0;
+        for (int m : ms) {
+            for (int n : ns) {
+                for (int k : ks) {
+                    index++;
+                    new GemmTester().kernel(kern).mnk(m, n, k).trans(index % 4 == 1, index % 4 == 2)
+                            .prepack(index % 3 == 1).indirect(index % 4 == 3).beta(SCALARS[index % 3])
+                            .bias(index % 2 == 0 ? Epilogue.Bias.PER_ROW : Epilogue.Bias.PER_COLUMN)
+                            .activation(index % 5 == 0 ? Activation.RELU : Activation.IDENTITY)
+                            .ctx(index % 2 == 0 ? null : two).seed(index).check();
+                }
+            }
+        }
+    }
+
+    /**
+     * The 512-bit narrow kernel alone against a double-precision loop, for panels packed 16 and
+     * 32 wide and odd and even k; the floats after the A panel are infinite, so an odd last k
+     * step that multiplied them by its zero padding would give NaN.
+     */
+    @Test
+    void narrowKernelMatchesLoop() {
+        SgemmKernel512 kern = SgemmKernel512.INSTANCE;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int w : new int[] {16, 32}) {
+            for (int kc : new int[] {1, 2, 3, 150, 151}) {
+                float[] a = new float[8 * kc + 16];
+                float[] b = new float[w * kc + 3];
+                java.util.Arrays.fill(a, Float.POSITIVE_INFINITY);
+                for (int i = 0; i < 8 * kc; i++) {
+                    a[i] = (float) rnd.nextDouble(-1, 1);
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) rnd.nextDouble(-1, 1);
+                }
+                float[] tile = new float[kern.tileFloats()];
+                kern.multiplyNarrow(a, 0, b, 3, w, kc, tile);
+                for (int r = 0; r < 8; r++) {
+                    for (int j = 0; j < 4; j++) {
+                        double want = 0;
+                        double mag = 0;
+                        for (int p = 0; p < kc; p++) {
+                            want += (double) a[p * 8 + r] * b[3 + p * w + j];
+                            mag += Math.abs((double) a[p * 8 + r] * b[3 + p * w + j]);
+                        }
+                        // recursive summation in float: |error| <= k u sum|a b| (u = 2^-24)
+                        double tol = (kc + 1) * Math.ulp(1.0f) / 2 * mag;
+                        float got = tile[r * kern.nr() + j];
+                        assertTrue(Math.abs(got - want) <= tol, "w=" + w + " kc=" + kc + " C(" + r + ", " + j
+                                + ") = " + got + ", expected " + want + " +- " + tol);
+                    }
+                }
             }
         }
     }
