@@ -66,6 +66,15 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
         throw new UnsupportedOperationException("no narrow kernel");
     }
 
+    /**
+     * {@link #multiplyNarrow} reading the panel straight from an ordinary B (row p at element
+     * {@code col + p * ldb}), 4 floats of each row whatever the panel's valid columns, so the
+     * caller makes sure those lie inside {@code b}.
+     */
+    default void multiplyNarrowDirectB(float[] a, int ai, MemorySegment b, long col, int ldb, int kc, float[] tile) {
+        throw new UnsupportedOperationException("no narrow kernel");
+    }
+
     /** Returns the floats the {@code tile} argument of the kernels needs: {@code mr * nr} plus scratch. */
     default int tileFloats() {
         return mr() * nr() + 1;

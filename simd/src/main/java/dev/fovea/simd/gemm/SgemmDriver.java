@@ -291,22 +291,37 @@ final class SgemmDriver {
                     boolean fused = !directB && !job.transB && job.packedB == null
                             && Math.min(mr, rows - t0 * mr) == mr;
                     int bBase = 0;
+                    boolean tailDirect = directB && bRowIdx == null && readsTailDirectly(jc, nc, k0, kc);
                     if (job.packedB != null) {
                         bBase = k0 * SgemmPack.paddedCols(kern, job.n) + jc * kc;
                     } else if (!job.transB) {
-                        kern.packB(job.b, rowIndexes(k0, kc), bColumn(k0, jc), job.ldb, kc, nc, bBuf,
-                                fused || directB);
+                        if (!tailDirect) {
+                            kern.packB(job.b, rowIndexes(k0, kc), bColumn(k0, jc), job.ldb, kc, nc, bBuf,
+                                    fused || directB);
+                        }
                     } else {
                         SgemmPack.packBTransposed(kern, job.b, job.bOff, job.ldb, k0, kc, jc, nc, bBuf);
                     }
                     for (int t = t0; t < t1; t++) {
-                        panelRow(t, jc, nc, k0, kc, bBase, fused && t == t0);
+                        panelRow(t, jc, nc, k0, kc, bBase, fused && t == t0, tailDirect);
                     }
                 }
                 if (job.transC) {
                     flushTransposed(jc, nc);
                 }
             }
+        }
+
+        /**
+         * Returns true if the block's last B panel is narrow (see {@link MicroKernel#hasNarrow})
+         * and its rows can be read 4 floats wide inside B's segment: a direct-B job then reads it
+         * with {@link MicroKernel#multiplyNarrowDirectB} instead of packing it (LeNet-5 conv2,
+         * 16 x 100 x 150: packing its last 4 columns cost ~6 cycles per row, as much as a kernel).
+         */
+        private boolean readsTailDirectly(int jc, int nc, int k0, int kc) {
+            int nv = nc % nr;
+            long last = bColumn(k0, jc + nc - nv) + (long) (kc - 1) * job.ldb + 4;
+            return nv > 0 && kern.hasNarrow(nv) && last <= job.b.byteSize() / Float.BYTES;
         }
 
         /**
@@ -329,7 +344,7 @@ final class SgemmDriver {
         }
 
         /** Multiplies A panel t by every B panel of the block and stores (or accumulates) the tiles. */
-        private void panelRow(int t, int jc, int nc, int k0, int kc, int bBase, boolean packing) {
+        private void panelRow(int t, int jc, int nc, int k0, int kc, int bBase, boolean packing, boolean tailDirect) {
             int r0 = t * mr;
             int mv = Math.min(mr, rows - r0);
             int h = mv == mr ? mr : kern.panelRows(mv);
@@ -349,6 +364,8 @@ final class SgemmDriver {
                 } else if (packing && nv == nr) {
                     kern.multiplyPackB(aBuf, ai, job.b, bRowIdx, bColumn(k0, jc + c0), job.ldb, bBuf, c0 * kc, kc,
                             tile);
+                } else if (tailDirect && nv < nr) {
+                    kern.multiplyNarrowDirectB(aBuf, ai, job.b, bColumn(k0, jc + c0), job.ldb, kc, tile);
                 } else if (h == mr && kern.hasNarrow(nv)) {
                     kern.multiplyNarrow(aBuf, ai, bp, bBase + c0 * kc, w, kc, tile);
                 } else {

@@ -359,11 +359,52 @@ final class SgemmKernel512 implements MicroKernel {
     @Override
     public void multiplyNarrow(float[] a, int ai, float[] b, int bi, int w, int kc, float[] tile) {
         micro8x4Pairs(a, ai, b, bi, w, kc, tile);
+        addPairHalves(tile);
+    }
+
+    @Override
+    public void multiplyNarrowDirectB(float[] a, int ai, MemorySegment b, long col, int ldb, int kc, float[] tile) {
+        micro8x4PairsDirect(a, ai, b, col * Float.BYTES, (long) ldb * Float.BYTES, kc, tile);
+        addPairHalves(tile);
+    }
+
+    /** Writes the 8 x 4 tile: each column's even-step and odd-step halves from the scratch, added. */
+    private static void addPairHalves(float[] tile) {
         for (int r = 0; r < MR; r++) {
             for (int j = 0; j < 4; j++) {
                 tile[r * NR + j] = tile[SCRATCH + j * L + r] + tile[SCRATCH + j * L + MR + r];
             }
         }
+    }
+
+    /** {@link #micro8x4Pairs} reading B's rows from its segment, {@code ldbBytes} apart. */
+    static void micro8x4PairsDirect(float[] a, int ai, MemorySegment b, long bByte, long ldbBytes, int kc, float[] t) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int q = 0; q < kc / 2; q++) {
+            FloatVector x = FloatVector.fromArray(S, a, ai);
+            long next = bByte + ldbBytes;
+            c0 = x.fma(FloatVector.broadcast(S, b.get(F, bByte)).blend(FloatVector.broadcast(S, b.get(F, next)),
+                    HIGH8), c0);
+            c1 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 4)).blend(FloatVector.broadcast(S, b.get(F, next + 4)),
+                    HIGH8), c1);
+            c2 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 8)).blend(FloatVector.broadcast(S, b.get(F, next + 8)),
+                    HIGH8), c2);
+            c3 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 12)).blend(
+                    FloatVector.broadcast(S, b.get(F, next + 12)), HIGH8), c3);
+            ai += 2 * MR;
+            bByte += 2 * ldbBytes;
+        }
+        if ((kc & 1) != 0) {
+            FloatVector x = FloatVector.fromArray(S, a, ai, LOW8);
+            c0 = x.fma(FloatVector.broadcast(S, b.get(F, bByte)), c0);
+            c1 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 4)), c1);
+            c2 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 8)), c2);
+            c3 = x.fma(FloatVector.broadcast(S, b.get(F, bByte + 12)), c3);
+        }
+        c0.intoArray(t, SCRATCH);
+        c1.intoArray(t, SCRATCH + L);
+        c2.intoArray(t, SCRATCH + 2 * L);
+        c3.intoArray(t, SCRATCH + 3 * L);
     }
 
     /**

@@ -42,6 +42,7 @@ final class GemmTester {
     Activation activation = Activation.IDENTITY;
     boolean prepack;
     boolean indirect;
+    int bSlack = 7;
     long seed = 42;
 
     GemmTester kernel(MicroKernel value) { kern = value; return this; }
@@ -57,6 +58,8 @@ final class GemmTester {
     GemmTester prepack(boolean value) { prepack = value; return this; }
     /** B's rows at random, overlapping places of its segment ({@link Sgemm#sgemmIndirectB}; A pre-packed). */
     GemmTester indirect(boolean value) { indirect = value; prepack |= value; return this; }
+    /** Floats of B's segment after its last row (0 with pad 0: B ends at its last element). */
+    GemmTester bSlack(int value) { bSlack = value; return this; }
     GemmTester seed(long value) { seed = value; return this; }
 
     @Override
@@ -85,7 +88,7 @@ final class GemmTester {
         Operands(Arena arena) {
             SplittableRandom rnd = new SplittableRandom(seed);
             a = random(arena, off + (long) lda * (transA ? k : m) + 7, rnd);
-            b = random(arena, off + (long) ldb * (transB ? n : k) + 7, rnd);
+            b = random(arena, off + (long) ldb * (transB ? n : k) + bSlack, rnd);
             c = arena.allocate((off + (long) ldc * m + 7) * Float.BYTES, 64);
             c.elements(I).forEach(e -> e.set(I, 0, SENTINEL));
             for (int i = 0; i < m; i++) {

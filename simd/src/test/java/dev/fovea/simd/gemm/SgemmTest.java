@@ -128,7 +128,8 @@ class SgemmTest {
     /**
      * Last B panels of 1 to 5 columns (1-4 take the 512-bit narrow kernel, 5 the 16-wide one),
      * with an odd and an even k, k over two k-blocks, a 1-row last A panel (m = 17), per-call,
-     * pre-packed and indirect B, epilogues, 1 and 2 threads.
+     * pre-packed and indirect B, epilogues, 1 and 2 threads; then B read directly (m <= 32) from
+     * a segment that ends at B's last element or a little after it.
      */
     @ParameterizedTest
     @MethodSource("kernels")
@@ -146,6 +147,19 @@ class SgemmTest {
                             .bias(index % 2 == 0 ? Epilogue.Bias.PER_ROW : Epilogue.Bias.PER_COLUMN)
                             .activation(index % 5 == 0 ? Activation.RELU : Activation.IDENTITY)
                             .ctx(index % 2 == 0 ? null : two).seed(index).check();
+                }
+            }
+        }
+        // direct B (m <= 32): the narrow panel read from B's segment, or packed when its 4-float
+        // rows would leave a segment that ends at B's last element
+        for (int m : new int[] {8, 16}) {
+            for (int n : new int[] {1, 2, 34, 36, 100}) {
+                for (int k : new int[] {1, 151}) {
+                    for (int slack : new int[] {0, 3}) {
+                        index++;
+                        new GemmTester().kernel(kern).mnk(m, n, k).pad(0).bSlack(slack).beta(SCALARS[index % 3])
+                                .prepack(index % 2 == 0).ctx(index % 3 == 0 ? two : null).seed(index).check();
+                    }
                 }
             }
         }
