@@ -58,9 +58,10 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
     }
 
     /**
-     * Computes the {@code mr x cols} tile of a full A panel and a last B panel for which
-     * {@link #hasNarrow} holds, arguments as for {@link #multiply} ({@code w} the panel's packed
-     * width); {@code tile} needs {@link #tileFloats()} floats.
+     * Computes the product of a full A panel and a last B panel for which {@link #hasNarrow}
+     * holds into the first columns of {@code tile} (as many as the kernel's narrow width, e.g. 4),
+     * arguments as for {@link #multiply} ({@code w} the panel's packed width); {@code tile} needs
+     * {@link #tileFloats()} floats.
      */
     default void multiplyNarrow(float[] a, int ai, float[] b, int bi, int w, int kc, float[] tile) {
         throw new UnsupportedOperationException("no narrow kernel");

@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 512-bit micro-kernels: an 8 x 32 tile (16 zmm accumulators; per k step 2 vector loads of
- * packed B, 8 broadcasts of packed A, 16 FMAs), and an 8 x 16 tile for a last B panel of at most
- * 16 columns (wider last panels are padded to 32). Everything here, packing included, uses the
+ * packed B, 8 broadcasts of packed A, 16 FMAs), an 8 x 16 tile for a last B panel of 5 to 16
+ * columns (wider last panels are padded to 32), and an 8 x 4 tile computed two k steps per vector
+ * ({@link #micro8x4Pairs}) for a last panel of at most 4. Everything here, packing included, uses the
  * one 512-bit species: 256-bit edge kernels were 15% faster on their panels, but a second
  * species in the JVM made kernels compiled late run 10-30x slower (see {@code LanePermutes}).
  *
@@ -32,7 +33,7 @@ final class SgemmKernel512 implements MicroKernel {
     /** Lanes 0-7 and 8-15: the even and the odd k step of a pair in {@link #micro8x4Pairs}. */
     private static final VectorMask<Float> LOW8 = S.indexInRange(0, 8);
     private static final VectorMask<Float> HIGH8 = LOW8.not();
-    /** Where {@link #multiplyNarrow} puts its accumulators in the tile buffer: after the tile and the driver's spare slot. */
+    /** Where the narrow kernels put their accumulators in the tile buffer: after the tile and its spare slot. */
     private static final int SCRATCH = MR * NR + L;
 
     private SgemmKernel512() {}
@@ -413,8 +414,9 @@ final class SgemmKernel512 implements MicroKernel {
      * serves two k steps, and each column's FMA takes B(p, j) and B(p + 1, j) as two broadcasts
      * blended. Its accumulators, even steps in lanes 0-7 and odd ones in 8-15, go to the tile's
      * scratch; {@link #multiplyNarrow} adds the halves. 5.0 cycles per k step on Zen 4 for
-     * kc = 150 against 11 for {@link #micro8x16}. An odd last step loads only A's lanes 0-7, so
-     * the next panel's values never meet the zeros blended in for the missing B row.
+     * kc = 150 against 11 for {@link #micro8x16}. An odd last step loads only A's lanes 0-7 (the
+     * others zero), so whatever follows the panel in {@code a}, infinities included, never
+     * enters the sums.
      */
     static void micro8x4Pairs(float[] a, int ai, float[] b, int bi, int w, int kc, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
