@@ -12,4 +12,5 @@ module dev.fovea.simd {
     exports dev.fovea.simd.parallel;
     exports dev.fovea.simd.eltwise;
     exports dev.fovea.simd.reduce;
+    exports dev.fovea.simd.pool;
 }

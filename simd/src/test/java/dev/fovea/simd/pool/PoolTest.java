@@ -1,0 +1,217 @@
+package dev.fovea.simd.pool;
+
+import static dev.fovea.simd.pool.PoolTester.F;
+import static dev.fovea.simd.pool.PoolTester.I;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pooling kernels against the double-precision oracle of {@link PoolTester} over a sweep, the
+ * worked examples of the seeds, the gradients as adjoints of the forwards, and thread-count identity.
+ */
+class PoolTest {
+    private static ComputeContext one;
+    private static ComputeContext two;
+
+    @BeforeAll
+    static void contexts() {
+        one = ComputeContext.create(1);
+        two = ComputeContext.create(2);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    private static MemorySegment grid(float... v) {
+        MemorySegment m = PoolTester.floats(v.length);
+        for (int i = 0; i < v.length; i++) {
+            m.setAtIndex(F, i, v[i]);
+        }
+        return m;
+    }
+
+    private static final float[] GRID6 = {
+        3, 0, 1, 2, 7, 4,
+        1, 5, 8, 9, 3, 1,
+        2, 7, 2, 5, 1, 3,
+        0, 1, 3, 1, 7, 8,
+        4, 2, 1, 6, 2, 8,
+        2, 4, 5, 2, 3, 9};
+
+    @Test
+    void seedsMaxPool2x2Stride2() {
+        PoolSpec s = PoolSpec.builder(2).c(1).input(6, 6).kernel(2).stride(2).build();
+        MemorySegment out = PoolTester.floats(9);
+        Pool.maxPool(s, grid(GRID6), 0, out, 0, null, 0, one);
+        assertArrayEquals(new double[] {5, 9, 7, 7, 5, 8, 4, 6, 9}, PoolTester.read(out, 0, 9));
+    }
+
+    @Test
+    void seedsAvgPool2x2Stride2() {
+        PoolSpec s = PoolSpec.builder(2).c(1).input(6, 6).kernel(2).stride(2).build();
+        MemorySegment out = PoolTester.floats(9);
+        Pool.avgPool(s, grid(GRID6), 0, out, 0, one);
+        assertArrayEquals(new double[] {2.25, 5, 3.75, 2.5, 2.75, 4.75, 3, 3.5, 5.5}, PoolTester.read(out, 0, 9));
+    }
+
+    @Test
+    void seedsMaxPool3x3Stride1() {
+        MemorySegment in = grid(
+                3, 3, 2, 1, 0,
+                0, 0, 1, 3, 1,
+                3, 1, 2, 2, 3,
+                2, 0, 0, 2, 2,
+                2, 0, 0, 0, 1);
+        PoolSpec s = PoolSpec.builder(2).c(1).input(5, 5).kernel(3).stride(1).build();
+        MemorySegment out = PoolTester.floats(9);
+        MemorySegment idx = PoolTester.ints(9);
+        Pool.maxPool(s, in, 0, out, 0, null, 0, one);
+        assertArrayEquals(new double[] {3, 3, 3, 3, 3, 3, 3, 2, 3}, PoolTester.read(out, 0, 9));
+        Pool.maxPool(s, in, 0, out, 0, idx, 0, one);
+        assertArrayEquals(new double[] {3, 3, 3, 3, 3, 3, 3, 2, 3}, PoolTester.read(out, 0, 9));
+        // Ties keep the first index in row-major order: (0,0) for the first window, (1,3) for the third.
+        assertEquals(0, idx.getAtIndex(I, 0));
+        assertEquals(8, idx.getAtIndex(I, 2));
+    }
+
+    @Test
+    void sweepMatchesTheOracle() {
+        int checked = 0;
+        for (PoolSpec s : PoolTester.sweep(400, 0x9001L)) {
+            MemorySegment in = PoolTester.random(s.inputElements(), checked);
+            int n = (int) s.outputElements();
+            double[] maxRef = PoolTester.oracle(s, true, in);
+            double[] avgRef = PoolTester.oracle(s, false, in);
+            MemorySegment out = PoolTester.floats(n);
+            MemorySegment idx = PoolTester.ints(n);
+            ComputeContext ctx = checked % 2 == 0 ? one : two;
+            Pool.maxPool(s, in, 0, out, 0, null, 0, ctx);
+            assertArrayEquals(maxRef, PoolTester.read(out, 0, n), 0, s::toString);
+            Pool.maxPool(s, in, 0, out, 0, idx, 0, ctx);
+            assertArrayEquals(maxRef, PoolTester.read(out, 0, n), 0, s::toString);
+            for (int o = 0; o < n; o++) {
+                long plane = o / s.outPlane();
+                assertEquals(maxRef[o], in.getAtIndex(F, plane * s.inPlane() + idx.getAtIndex(I, o)), 0,
+                        () -> "index of the max, " + s);
+            }
+            Pool.avgPool(s, in, 0, out, 0, ctx);
+            checkAverage(s, in, avgRef, out);
+            checked++;
+        }
+    }
+
+    /** Float sums of up to kernelVolume terms: |error| <= kernelVolume * 2^-24 * sum|x| / divisor, plus the division's rounding. */
+    private static void checkAverage(PoolSpec s, MemorySegment in, double[] ref, MemorySegment out) {
+        int o = 0;
+        for (int p = 0; p < s.planes(); p++) {
+            for (int od = 0; od < s.out(0); od++) {
+                for (int oh = 0; oh < s.out(1); oh++) {
+                    for (int ow = 0; ow < s.out(2); ow++, o++) {
+                        double div = PoolNaive.divisor(s, od, oh, ow);
+                        double tol = (s.kernelVolume() + 1) * 0x1p-24 * PoolTester.absScale(s, in, p, od, oh, ow) / div
+                                + Math.ulp((float) ref[o]);
+                        double got = out.getAtIndex(F, o);
+                        int at = o;
+                        assertEquals(ref[o], got, tol, () -> "average " + at + " of " + s);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void naNPropagatesAndInfinityIsAValue() {
+        MemorySegment in = grid(Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, 1, Float.NaN, 2, 3, 4, 5);
+        PoolSpec s = PoolSpec.builder(1).c(1).input(8).kernel(2).build();
+        MemorySegment out = PoolTester.floats(4);
+        MemorySegment idx = PoolTester.ints(4);
+        for (MemorySegment ix : new MemorySegment[] {null, idx}) {
+            Pool.maxPool(s, in, 0, out, 0, ix, 0, one);
+            assertArrayEquals(new double[] {Double.NEGATIVE_INFINITY, Double.NaN, 3, 5}, PoolTester.read(out, 0, 4));
+        }
+        assertArrayEquals(new int[] {0, 3, 5, 7}, new int[] {idx.getAtIndex(I, 0), idx.getAtIndex(I, 1),
+            idx.getAtIndex(I, 2), idx.getAtIndex(I, 3)});
+    }
+
+    @Test
+    void gradientsAreTheAdjointsOfTheForwards() {
+        int checked = 0;
+        for (PoolSpec s : PoolTester.sweep(150, 0xAD70L)) {
+            MemorySegment x = PoolTester.random(s.inputElements(), checked);
+            MemorySegment g = PoolTester.random(s.outputElements(), checked + 1000);
+            MemorySegment y = PoolTester.floats(s.outputElements());
+            MemorySegment idx = PoolTester.ints(s.outputElements());
+            MemorySegment gx = PoolTester.floats(s.inputElements());
+            ComputeContext ctx = checked % 2 == 0 ? one : two;
+            // max: y = x[idx] is linear in x for fixed indices, so <y, g> = <x, gx> exactly in double.
+            Pool.maxPool(s, x, 0, y, 0, idx, 0, ctx);
+            Pool.maxPoolBackward(s, g, 0, idx, 0, gx, 0, ctx);
+            assertEquals(dot(y, g, s.outputElements()), dot(x, gx, s.inputElements()),
+                    1e-5 * (1 + s.outputElements()), s::toString);
+            // avg: linear, <avg(x), g> = <x, avg^T(g)> up to float rounding.
+            Pool.avgPool(s, x, 0, y, 0, ctx);
+            Pool.avgPoolBackward(s, g, 0, gx, 0, ctx);
+            assertEquals(dot(y, g, s.outputElements()), dot(x, gx, s.inputElements()),
+                    1e-5 * (1 + s.outputElements() * s.kernelVolume()), s::toString);
+            checked++;
+        }
+    }
+
+    private static double dot(MemorySegment a, MemorySegment b, long n) {
+        double sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += (double) a.getAtIndex(F, i) * b.getAtIndex(F, i);
+        }
+        return sum;
+    }
+
+    @Test
+    void twoThreadsGiveTheSameBitsAsOne() {
+        PoolSpec s = PoolSpec.builder(2).n(3).c(16).input(37, 45).kernel(3).stride(2).padding(1).build();
+        MemorySegment x = PoolTester.random(s.inputElements(), 7);
+        for (boolean max : new boolean[] {true, false}) {
+            MemorySegment a = PoolTester.floats(s.outputElements());
+            MemorySegment b = PoolTester.floats(s.outputElements());
+            if (max) {
+                Pool.maxPool(s, x, 0, a, 0, null, 0, one);
+                Pool.maxPool(s, x, 0, b, 0, null, 0, two);
+            } else {
+                Pool.avgPool(s, x, 0, a, 0, one);
+                Pool.avgPool(s, x, 0, b, 0, two);
+            }
+            assertEquals(-1, a.mismatch(b), "max=" + max);
+        }
+    }
+
+    @Test
+    void offsetsAndTheLastElementOfTheSegment() {
+        // Output and input sit at the very end of their segments: vector windows must not run past them.
+        PoolSpec s = PoolSpec.builder(2).n(1).c(2).input(5, 19).kernel(2, 3).stride(1, 2).padding(1).build();
+        long off = 13;
+        MemorySegment x = PoolTester.random(off + s.inputElements(), 3);
+        MemorySegment xs = PoolTester.floats(s.inputElements());
+        MemorySegment.copy(x, off * Float.BYTES, xs, 0, s.inputElements() * Float.BYTES);
+        MemorySegment y = PoolTester.floats(off + s.outputElements());
+        for (boolean max : new boolean[] {true, false}) {
+            double[] ref = PoolTester.oracle(s, max, xs);
+            if (max) {
+                Pool.maxPool(s, x, off, y, off, null, 0, one);
+            } else {
+                Pool.avgPool(s, x, off, y, off, one);
+            }
+            double[] got = PoolTester.read(y, off, (int) s.outputElements());
+            assertArrayEquals(ref, got, max ? 0 : 1e-6);
+        }
+        assertTrue(s.outputElements() > 0);
+    }
+}
