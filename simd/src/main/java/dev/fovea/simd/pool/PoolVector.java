@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * The row's padding cells hold the identity of the reduction (-inf for max, 0 for the sum), so
  * every output column takes the same branch-free vector code, borders and tails included. Stride 1
- * reads the row with unaligned loads, stride 2 de-interleaves two loads with a two-vector
- * rearrange, larger strides gather. The finished row is copied to the output in bulk.
+ * reads the row with unaligned loads; stride 2 reduces two vectors at full resolution and keeps
+ * their even lanes with one two-vector rearrange; larger strides gather. Full output vectors are
+ * stored straight to the segment, a row's tail through a heap buffer.
  *
  * <p>Max pooling is exact, so it equals {@link PoolNaive#max} (up to the sign of a zero: lanes
  * take {@code Math.max} semantics, NaN included). Average pooling adds the rows first and the
@@ -37,13 +38,20 @@ final class PoolVector {
 
     private PoolVector() {}
 
-    /** The heap buffers of one thread for one spec: the padded reduced row, the output row and the divisors. */
+    /**
+     * The per-call tables and heap buffers of one thread: for output row {@code r = od * outH + oh},
+     * its input rows' plane offsets {@code rowOffsets[rowStart[r] .. rowStart[r + 1])} and the row
+     * part of its divisor; the padded reduced row, a full-resolution column buffer for stride 2,
+     * the output tail and the column part of the divisors.
+     */
     static final class Buffers {
+        final int[] rowStart;
+        final int[] rowOffsets;
+        final float[] rowTaps;
         final float[] row;
         final float[] outRow;
         final float[] colTaps;
         final int[] gather;
-        final int[] rowOffsets;
 
         Buffers(PoolSpec s, boolean max) {
             int outW = s.out(2);
@@ -62,7 +70,28 @@ final class PoolVector {
             for (int j = 0; j < L; j++) {
                 gather[j] = j * s.stride(2);
             }
-            rowOffsets = new int[s.kernel(0) * s.kernel(1)];
+            int rows = s.out(0) * s.out(1);
+            rowStart = new int[rows + 1];
+            rowOffsets = new int[rows * s.kernel(0) * s.kernel(1)];
+            rowTaps = new float[rows];
+            int at = 0;
+            for (int od = 0, r = 0; od < s.out(0); od++) {
+                for (int oh = 0; oh < s.out(1); oh++, r++) {
+                    rowStart[r] = at;
+                    for (int kd = 0; kd < s.kernel(0); kd++) {
+                        int id = PoolNaive.pos(s, 0, od, kd);
+                        for (int kh = 0; kh < s.kernel(1) && id >= 0; kh++) {
+                            int ih = PoolNaive.pos(s, 1, oh, kh);
+                            if (ih >= 0) {
+                                rowOffsets[at++] = (id * s.in(1) + ih) * s.in(2);
+                            }
+                        }
+                    }
+                    rowTaps[r] = s.divisorOverride() > 0 ? 1f
+                            : (float) ((long) PoolNaive.taps(s, 0, od) * PoolNaive.taps(s, 1, oh));
+                }
+            }
+            rowStart[rows] = at;
         }
     }
 
@@ -71,54 +100,40 @@ final class PoolVector {
                         int p0, int p1) {
         Buffers b = new Buffers(s, max);
         int outW = s.out(2);
+        int rows = s.out(0) * s.out(1);
         for (int p = p0; p < p1; p++) {
             long inBase = inOff + p * s.inPlane();
             long outRowAt = outOff + p * s.outPlane();
-            for (int od = 0; od < s.out(0); od++) {
-                for (int oh = 0; oh < s.out(1); oh++, outRowAt += outW) {
-                    int rows = 0;
-                    for (int kd = 0; kd < s.kernel(0); kd++) {
-                        int id = PoolNaive.pos(s, 0, od, kd);
-                        for (int kh = 0; kh < s.kernel(1) && id >= 0; kh++) {
-                            int ih = PoolNaive.pos(s, 1, oh, kh);
-                            if (ih >= 0) {
-                                b.rowOffsets[rows++] = (id * s.in(1) + ih) * s.in(2);
-                            }
-                        }
-                    }
-                    reduceRows(s, max, in, inBase, b, rows);
-                    if (max) {
-                        maxColumns(s, b);
-                    } else {
-                        float rowCount = s.divisorOverride() > 0 ? 1f
-                                : (float) ((long) PoolNaive.taps(s, 0, od) * PoolNaive.taps(s, 1, oh));
-                        sumColumns(s, b, rowCount);
-                    }
-                    MemorySegment.copy(b.outRow, 0, out, F, outRowAt * Float.BYTES, outW);
+            for (int r = 0; r < rows; r++, outRowAt += outW) {
+                reduceRows(s, max, in, inBase, b, b.rowStart[r], b.rowStart[r + 1]);
+                if (max) {
+                    maxColumns(s, b, out, outRowAt);
+                } else {
+                    sumColumns(s, b, b.rowTaps[r], out, outRowAt);
                 }
             }
         }
     }
 
-    /** Reduces the input rows at {@code b.rowOffsets[0..rows)} into {@code b.row} after its left padding. */
-    private static void reduceRows(PoolSpec s, boolean max, MemorySegment in, long inBase, Buffers b, int rows) {
+    /** Reduces the input rows at {@code b.rowOffsets[r0..r1)} into {@code b.row} after its left padding. */
+    private static void reduceRows(PoolSpec s, boolean max, MemorySegment in, long inBase, Buffers b, int r0, int r1) {
         int inW = s.in(2);
         int at = s.padBegin(2);
         float[] row = b.row;
         // Full vectors while the last row's window stays inside the segment (rows ascend).
-        long fit = in.byteSize() / Float.BYTES - L - (inBase + b.rowOffsets[rows - 1]);
+        long fit = in.byteSize() / Float.BYTES - L - (inBase + b.rowOffsets[r1 - 1]);
         int iw = 0;
         for (; iw < inW && iw <= fit; iw += L) {
-            FloatVector acc = FloatVector.fromMemorySegment(S, in, (inBase + b.rowOffsets[0] + iw) * Float.BYTES, O);
-            for (int r = 1; r < rows; r++) {
+            FloatVector acc = FloatVector.fromMemorySegment(S, in, (inBase + b.rowOffsets[r0] + iw) * Float.BYTES, O);
+            for (int r = r0 + 1; r < r1; r++) {
                 FloatVector x = FloatVector.fromMemorySegment(S, in, (inBase + b.rowOffsets[r] + iw) * Float.BYTES, O);
                 acc = max ? acc.max(x) : acc.add(x);
             }
             acc.intoArray(row, at + iw);
         }
         for (; iw < inW; iw++) {
-            float acc = in.getAtIndex(F, inBase + b.rowOffsets[0] + iw);
-            for (int r = 1; r < rows; r++) {
+            float acc = in.getAtIndex(F, inBase + b.rowOffsets[r0] + iw);
+            for (int r = r0 + 1; r < r1; r++) {
                 float x = in.getAtIndex(F, inBase + b.rowOffsets[r] + iw);
                 acc = max ? Math.max(acc, x) : acc + x;
             }
@@ -128,22 +143,35 @@ final class PoolVector {
         Arrays.fill(row, at + inW, Math.min(row.length, at + inW + L), max ? Float.NEGATIVE_INFINITY : 0f);
     }
 
-    private static void maxColumns(PoolSpec s, Buffers b) {
+    private static void maxColumns(PoolSpec s, Buffers b, MemorySegment out, long outRowAt) {
         int outW = s.out(2);
         int kW = s.kernel(2);
         int dW = s.dilation(2);
         int sW = s.stride(2);
         float[] row = b.row;
         for (int ow = 0; ow < outW; ow += L) {
-            FloatVector acc = column(row, ow * sW, sW, b.gather);
-            for (int kw = 1; kw < kW; kw++) {
-                acc = acc.max(column(row, ow * sW + kw * dW, sW, b.gather));
+            FloatVector acc;
+            if (sW == 2) {
+                // Reduce at full resolution over two vectors, then keep the even lanes: one de-interleave per block.
+                int at = 2 * ow;
+                FloatVector lo = FloatVector.fromArray(S, row, at);
+                FloatVector hi = FloatVector.fromArray(S, row, at + L);
+                for (int kw = 1; kw < kW; kw++) {
+                    lo = lo.max(FloatVector.fromArray(S, row, at + kw * dW));
+                    hi = hi.max(FloatVector.fromArray(S, row, at + kw * dW + L));
+                }
+                acc = lo.rearrange(EVEN, hi);
+            } else {
+                acc = column(row, ow * sW, sW, b.gather);
+                for (int kw = 1; kw < kW; kw++) {
+                    acc = acc.max(column(row, ow * sW + kw * dW, sW, b.gather));
+                }
             }
-            acc.intoArray(b.outRow, ow);
+            store(acc, b, out, outRowAt, ow, outW);
         }
     }
 
-    private static void sumColumns(PoolSpec s, Buffers b, float rowCount) {
+    private static void sumColumns(PoolSpec s, Buffers b, float rowTaps, MemorySegment out, long outRowAt) {
         int outW = s.out(2);
         int kW = s.kernel(2);
         int dW = s.dilation(2);
@@ -152,22 +180,41 @@ final class PoolVector {
         boolean override = s.divisorOverride() > 0;
         FloatVector fixed = FloatVector.broadcast(S, (float) s.divisorOverride());
         for (int ow = 0; ow < outW; ow += L) {
-            FloatVector acc = column(row, ow * sW, sW, b.gather);
-            for (int kw = 1; kw < kW; kw++) {
-                acc = acc.add(column(row, ow * sW + kw * dW, sW, b.gather));
+            FloatVector acc;
+            if (sW == 2) {
+                int at = 2 * ow;
+                FloatVector lo = FloatVector.fromArray(S, row, at);
+                FloatVector hi = FloatVector.fromArray(S, row, at + L);
+                for (int kw = 1; kw < kW; kw++) {
+                    lo = lo.add(FloatVector.fromArray(S, row, at + kw * dW));
+                    hi = hi.add(FloatVector.fromArray(S, row, at + kw * dW + L));
+                }
+                acc = lo.rearrange(EVEN, hi);
+            } else {
+                acc = column(row, ow * sW, sW, b.gather);
+                for (int kw = 1; kw < kW; kw++) {
+                    acc = acc.add(column(row, ow * sW + kw * dW, sW, b.gather));
+                }
             }
-            FloatVector div = override ? fixed : FloatVector.fromArray(S, b.colTaps, ow).mul(rowCount);
-            acc.div(div).intoArray(b.outRow, ow);
+            FloatVector div = override ? fixed : FloatVector.fromArray(S, b.colTaps, ow).mul(rowTaps);
+            store(acc.div(div), b, out, outRowAt, ow, outW);
         }
     }
 
-    /** Lanes {@code row[at + j * sW]}, j < L. */
+    /** Stores lanes {@code [ow, min(ow + L, outW))} of an output row: a full vector straight to the segment, a tail through the heap row. */
+    private static void store(FloatVector v, Buffers b, MemorySegment out, long outRowAt, int ow, int outW) {
+        if (ow + L <= outW) {
+            v.intoMemorySegment(out, (outRowAt + ow) * Float.BYTES, O);
+        } else {
+            v.intoArray(b.outRow, ow);
+            MemorySegment.copy(b.outRow, ow, out, F, (outRowAt + ow) * Float.BYTES, outW - ow);
+        }
+    }
+
+    /** Lanes {@code row[at + j * sW]}, j < L (stride 1 or a gather). */
     private static FloatVector column(float[] row, int at, int sW, int[] gather) {
         if (sW == 1) {
             return FloatVector.fromArray(S, row, at);
-        }
-        if (sW == 2) {
-            return FloatVector.fromArray(S, row, at).rearrange(EVEN, FloatVector.fromArray(S, row, at + L));
         }
         return FloatVector.fromArray(S, row, at, gather, 0);
     }
