@@ -4,15 +4,8 @@ import dev.fovea.simd.conv.ConvSpec;
 import dev.fovea.simd.conv.Padding;
 import dev.fovea.simd.conv.PaddingMode;
 import dev.fovea.tensor.Tensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +21,7 @@ import java.util.Map;
  * </pre>
  */
 final class ConvFixtures {
-    private static final Path ROOT = root();
+    private static final Path ROOT = FixtureManifest.root("conv");
 
     private ConvFixtures() {}
 
@@ -93,41 +86,12 @@ final class ConvFixtures {
 
     /** Every case of the manifest, in file order. */
     static List<Case> all() {
-        try {
-            List<Case> cases = new ArrayList<>();
-            for (String line : Files.readAllLines(ROOT.resolve("cases.txt"))) {
-                String s = line.strip();
-                if (s.isEmpty() || s.startsWith("#")) {
-                    continue;
-                }
-                Map<String, String> p = new LinkedHashMap<>();
-                for (String token : s.split("\\s+")) {
-                    int eq = token.indexOf('=');
-                    p.put(token.substring(0, eq), token.substring(eq + 1));
-                }
-                cases.add(new Case(p.get("name"), p));
-            }
-            return cases;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FixtureManifest.read("conv").stream().map(e -> new Case(e.name(), e.params())).toList();
     }
 
     /** The case named {@code name}. */
     static Case named(String name) {
         return all().stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no conv fixture " + name));
-    }
-
-    private static Path root() {
-        URL url = ConvFixtures.class.getResource("/fixtures/conv/cases.txt");
-        if (url == null) {
-            throw new IllegalStateException("fixtures/conv/cases.txt is not on the test classpath");
-        }
-        try {
-            return Path.of(url.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

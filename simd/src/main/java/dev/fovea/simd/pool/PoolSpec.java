@@ -12,7 +12,8 @@ import java.util.Arrays;
  * <p>Per spatial axis, PyTorch's rule ({@code pooling_output_shape}):
  * {@code out = floor_or_ceil((in + padBegin + padEnd - dil * (k - 1) - 1) / stride) + 1}, rounding up
  * when {@code ceilMode} is set, and then dropping the last window if it would start in the end
- * padding. The stride defaults to the kernel size (PyTorch and Keras). Internally every spec has
+ * padding. Explicit padding may be at most half the kernel size (PyTorch's rule); {@code SAME}
+ * padding is whatever Keras' rule needs. The stride defaults to the kernel size (PyTorch and Keras). Internally every spec has
  * three spatial axes (D, H, W) as {@link dev.fovea.simd.conv.ConvSpec} does; axis arguments are
  * 0 = D, 1 = H, 2 = W.
  *
@@ -335,9 +336,9 @@ public final class PoolSpec {
             int axis = a - (3 - dims);
             long eff = (long) dil[a] * (k[a] - 1) + 1;
             require(pb >= 0 && pe >= 0, what + "padding must be >= 0, got " + padding);
-            if (pb > eff / 2 || pe > eff / 2) {
-                throw new IllegalArgumentException(what + "padding must be at most half the (dilated) kernel size "
-                        + eff + " along axis " + axis + ", got " + Math.max(pb, pe) + " (kernel "
+            if (padding instanceof Padding.Explicit && (pb > k[a] / 2 || pe > k[a] / 2)) {
+                throw new IllegalArgumentException(what + "padding must be at most half the kernel size " + k[a]
+                        + " along axis " + axis + " (PyTorch's rule), got " + Math.max(pb, pe) + " (kernel "
                         + Arrays.toString(last(k)) + ", padding " + padding + ")");
             }
             long span = (long) in[a] + pb + pe - eff;

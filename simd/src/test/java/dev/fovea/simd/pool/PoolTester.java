@@ -36,9 +36,8 @@ final class PoolTester {
                 k[a] = 1 + r.nextInt(4);
                 s[a] = 1 + r.nextInt(3);
                 d[a] = r.nextInt(4) == 0 ? 2 : 1;
-                int half = (d[a] * (k[a] - 1) + 1) / 2;
-                pb[a] = r.nextInt(half + 1);
-                pe[a] = r.nextInt(3) == 0 ? r.nextInt(half + 1) : pb[a];
+                pb[a] = r.nextInt(k[a] / 2 + 1);
+                pe[a] = r.nextInt(3) == 0 ? r.nextInt(k[a] / 2 + 1) : pb[a];
             }
             PoolSpec.Builder b = PoolSpec.builder(dims).n(1 + r.nextInt(2)).c(1 + r.nextInt(3)).input(in).kernel(k)
                     .stride(s).dilation(d).ceilMode(r.nextBoolean());
