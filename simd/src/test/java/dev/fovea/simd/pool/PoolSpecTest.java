@@ -57,7 +57,7 @@ class PoolSpecTest {
                 () -> PoolSpec.builder(2).c(1).input(4, 4).kernel(2).padding(Padding.FULL).build());
         assertTrue(e.getMessage().contains("full"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> PoolSpec.builder(1).c(1).input(1).kernel(2).dilation(3).padding(1).build());
+                () -> PoolSpec.builder(1).c(1).input(2).kernel(2).dilation(3).padding(1).build());
         assertTrue(e.getMessage().contains("covers no input element"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PoolSpec.builder(2).c(1).input(4, 4).kernel(2, 2, 2));
         assertTrue(e.getMessage().contains("kernel needs 1 or 2 values"), e.getMessage());
