@@ -111,6 +111,42 @@ public final class JmhRuns {
                 Runtime.version().feature());
     }
 
+    /**
+     * The value {@code v} of a command-line option that must be a whole number >= 1 (the third
+     * argument is the caller's advanced index, ignored: it lets the caller write {@code ++i} inline).
+     *
+     * @throws IllegalArgumentException naming the option if it is not
+     */
+    public static int positiveOption(String option, String v, int ignored) {
+        try {
+            int t = Integer.parseInt(v);
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number >= 1, got " + v);
+    }
+
+    /**
+     * The value {@code v} of a command-line option that is a comma-separated list of names from {@code known}.
+     *
+     * @throws IllegalArgumentException naming the option and the known names if one is unknown
+     */
+    public static List<String> namesOption(String option, String v, int ignored, List<String> known) {
+        if (v == null) {
+            throw new IllegalArgumentException(option + " needs a comma-separated list, one of " + known);
+        }
+        List<String> list = List.of(v.split(","));
+        for (String s : list) {
+            if (!known.contains(s)) {
+                throw new IllegalArgumentException(option + ": unknown '" + s + "'; known: " + known);
+            }
+        }
+        return list;
+    }
+
     /** A JSON number, {@code null} for NaN. */
     public static String num(double v) {
         return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);

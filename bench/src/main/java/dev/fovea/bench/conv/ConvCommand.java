@@ -50,10 +50,10 @@ public final class ConvCommand {
             String v = i + 1 < args.size() ? args.get(i + 1) : null;
             switch (a) {
                 case "--quick" -> cmd.quick = true;
-                case "--threads" -> cmd.threads = positive("--threads", v, ++i);
-                case "--batch" -> cmd.batch = positive("--batch", v, ++i);
-                case "--layers" -> cmd.layers = names("--layers", v, ++i, cmd.layers);
-                case "--algos" -> cmd.algos = names("--algos", v, ++i, cmd.algos);
+                case "--threads" -> cmd.threads = JmhRuns.positiveOption("--threads", v, ++i);
+                case "--batch" -> cmd.batch = JmhRuns.positiveOption("--batch", v, ++i);
+                case "--layers" -> cmd.layers = JmhRuns.namesOption("--layers", v, ++i, cmd.layers);
+                case "--algos" -> cmd.algos = JmhRuns.namesOption("--algos", v, ++i, cmd.algos);
                 case "--json" -> {
                     if (v == null) {
                         throw new IllegalArgumentException("--json needs a file or directory name");
@@ -66,31 +66,6 @@ public final class ConvCommand {
         }
         cmd.execute();
         return 0;
-    }
-
-    private static int positive(String option, String v, int ignored) {
-        try {
-            int t = Integer.parseInt(v);
-            if (t >= 1) {
-                return t;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " needs a whole number >= 1, got " + v);
-    }
-
-    private static List<String> names(String option, String v, int ignored, List<String> known) {
-        if (v == null) {
-            throw new IllegalArgumentException(option + " needs a comma-separated list, one of " + known);
-        }
-        List<String> list = List.of(v.split(","));
-        for (String s : list) {
-            if (!known.contains(s)) {
-                throw new IllegalArgumentException(option + ": unknown '" + s + "'; known: " + known);
-            }
-        }
-        return list;
     }
 
     private void execute() throws IOException, RunnerException {

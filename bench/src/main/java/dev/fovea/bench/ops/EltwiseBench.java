@@ -25,12 +25,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One vectorized elementwise op against its scalar path: {@code y = a + b} (memory bound) and
- * {@code y = exp(x)} (compute bound), on 1K (L1), 64K (L2) and 4M (DRAM) floats, native 64-byte
+ * One vectorized elementwise op against its scalar path: {@code y = a + b} and {@code y = relu(x)}
+ * (memory bound) and {@code y = exp(x)} (compute bound), on 1K (L1), 64K (L2) and 4M (DRAM) floats, native 64-byte
  * aligned segments, calling {@link EltwiseVector} and {@link EltwiseScalar} directly.
  *
  * <p>Primary metric: calls per second. The secondary metric {@code bytes} is the memory traffic
- * per second counted as the bytes the op reads and writes (ADD: 12 per element, EXP: 8); divide
+ * per second counted as the bytes the op reads and writes (ADD: 12 per element, EXP and RELU: 8); divide
  * by 1e9 for GB/s and compare with the roofline in PERFORMANCE-NOTES.md. {@code @Setup} checks
  * that both paths agree before anything is timed.
  */
@@ -45,8 +45,8 @@ public class EltwiseBench {
     @Param({"vector", "scalar"})
     public String path;
 
-    /** The op: {@code add} (binary, contiguous) or {@code exp} (unary). */
-    @Param({"add", "exp"})
+    /** The op: {@code add} (binary, contiguous), {@code exp} or {@code relu} (unary). */
+    @Param({"add", "exp", "relu"})
     public String op;
 
     /** Elements per call. */
@@ -58,6 +58,7 @@ public class EltwiseBench {
     private MemorySegment y;
     private boolean vector;
     private boolean add;
+    private UnaryOp unary;
     private long bytesPerCall;
 
     /** Memory traffic of the measured calls, reported per second. */
@@ -73,6 +74,7 @@ public class EltwiseBench {
     public void setUp() {
         vector = path.equals("vector");
         add = op.equals("add");
+        unary = op.equals("relu") ? UnaryOp.RELU : UnaryOp.EXP;
         if (vector && !Simd.VECTOR) {
             throw new IllegalStateException("vector path requested but the Vector API is off: " + Simd.reason());
         }
@@ -91,7 +93,7 @@ public class EltwiseBench {
         }
     }
 
-    /** Vector and scalar must agree: bit for bit for ADD, within 4 ulp for EXP (SVML vs Math.exp). */
+    /** Vector and scalar must agree: bit for bit for ADD and RELU, within 4 ulp for EXP (SVML vs Math.exp). */
     private void validate() {
         MemorySegment ref = Arena.ofAuto().allocate((long) n * Float.BYTES, 64);
         call(true, y);
@@ -99,7 +101,8 @@ public class EltwiseBench {
         for (long i = 0; i < n; i++) {
             float v = y.getAtIndex(ValueLayout.JAVA_FLOAT, i);
             float s = ref.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            if (add ? Float.floatToIntBits(v) != Float.floatToIntBits(s) : Math.abs(v - s) > 4 * Math.ulp(s)) {
+            boolean exact = add || unary == UnaryOp.RELU;
+            if (exact ? Float.floatToIntBits(v) != Float.floatToIntBits(s) : Math.abs(v - s) > 4 * Math.ulp(s)) {
                 throw new IllegalStateException(op + " vector " + v + " != scalar " + s + " at " + i);
             }
         }
@@ -110,12 +113,12 @@ public class EltwiseBench {
             if (add) {
                 EltwiseVector.binary(BinaryOp.ADD, a, 0, 1, b, 0, 1, out, 0, 1, n);
             } else {
-                EltwiseVector.unary(UnaryOp.EXP, a, 0, 1, out, 0, 1, n);
+                EltwiseVector.unary(unary, a, 0, 1, out, 0, 1, n);
             }
         } else if (add) {
             EltwiseScalar.binary(BinaryOp.ADD, a, 0, 1, b, 0, 1, out, 0, 1, n);
         } else {
-            EltwiseScalar.unary(UnaryOp.EXP, a, 0, 1, out, 0, 1, n);
+            EltwiseScalar.unary(unary, a, 0, 1, out, 0, 1, n);
         }
     }
 

@@ -66,6 +66,28 @@ public final class Pool {
     }
 
     /**
+     * The reference loops of max pooling (values only) or average pooling, on the calling thread:
+     * the scalar fallback, the oracle the vector kernels are tested against, and the baseline of
+     * the benchmarks.
+     *
+     * @throws IllegalArgumentException if a segment is too small for the spec
+     */
+    public static void reference(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out,
+                                 long outOff) {
+        String op = max ? "max_pool" : "avg_pool";
+        checkFloats(op + ": input", in, inOff, s.inputElements(), s);
+        checkFloats(op + ": output", out, outOff, s.outputElements(), s);
+        if (s.planes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + s.planes());
+        }
+        if (max) {
+            PoolNaive.max(s, in, inOff, out, outOff, null, 0, 0, (int) s.planes());
+        } else {
+            PoolNaive.avg(s, in, inOff, out, outOff, 0, (int) s.planes());
+        }
+    }
+
+    /**
      * The input gradient of max pooling: {@code gradIn} (input-shaped, overwritten) is zero except
      * where {@code indices} point, which receive the sum of their outputs' gradients.
      *

@@ -22,9 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  * every output column takes the same branch-free vector code, borders and tails included. Stride 1
  * reads the row with unaligned loads; stride 2 reduces two vectors at full resolution and keeps
  * their even lanes with one two-vector rearrange; larger strides gather. Full output vectors are
- * stored straight to the segment, a row's tail masked. Average pooling at stride 1 runs a whole
- * plane in one method ({@link #planeSumStride1}): one call per row pair of passes cost a fifth of
- * its time (0.205 to 0.167 ms for 3x3 s1 p1 on 64 x 56 x 56, Zen 4, scratch harness). Divisors
+ * stored straight to the segment, a row's tail masked. Max pooling at strides 1 and 2 and average
+ * pooling at stride 1 run a whole plane per call ({@link #planeMax}, {@link #planeSumStride1}):
+ * two calls per output row cost a fifth of the time (Zen 4, scratch harness: max 2x2 s2 on
+ * 64 x 112 x 112 0.214 to 0.190 ms, 3x3 s2 p1 0.30 to 0.245, average 3x3 s1 p1 on 64 x 56 x 56
+ * 0.205 to 0.167). Divisors
  * are applied as products of reciprocals (one rounding more than PyTorch's division, far inside
  * the summation's own error).
  *
@@ -112,6 +114,10 @@ final class PoolVector {
                 planeSumStride1(s, in, inBase, out, outRowAt, b);
                 continue;
             }
+            if (max && s.stride(2) <= 2) {
+                planeMax(s, in, inBase, out, outRowAt, b);
+                continue;
+            }
             for (int r = 0; r < rows; r++, outRowAt += outW) {
                 reduceRows(s, max, in, inBase, b, b.rowStart[r], b.rowStart[r + 1]);
                 if (max) {
@@ -175,6 +181,68 @@ final class PoolVector {
         }
     }
 
+    /** Max pooling of one plane at stride 1 or 2 along W, as {@link #planeSumStride1}. */
+    private static void planeMax(PoolSpec s, MemorySegment in, long inBase, MemorySegment out, long outRowAt,
+                                 Buffers b) {
+        int inW = s.in(2);
+        int outW = s.out(2);
+        int kW = s.kernel(2);
+        int dW = s.dilation(2);
+        int pad = s.padBegin(2);
+        boolean two = s.stride(2) == 2;
+        int rows = s.out(0) * s.out(1);
+        float[] row = b.row;
+        int[] offsets = b.rowOffsets;
+        long fit = in.byteSize() / Float.BYTES - L - inBase;
+        for (int r = 0; r < rows; r++, outRowAt += outW) {
+            int r0 = b.rowStart[r];
+            int r1 = b.rowStart[r + 1];
+            int iw = 0;
+            for (; iw < inW && iw + offsets[r1 - 1] <= fit; iw += L) {
+                FloatVector acc = FloatVector.fromMemorySegment(S, in, (inBase + offsets[r0] + iw) * Float.BYTES, O);
+                for (int k = r0 + 1; k < r1; k++) {
+                    acc = acc.max(FloatVector.fromMemorySegment(S, in, (inBase + offsets[k] + iw) * Float.BYTES, O));
+                }
+                if (iw + L <= inW) {
+                    acc.intoArray(row, pad + iw);
+                } else {
+                    acc.intoArray(row, pad + iw, S.indexInRange(iw, inW));
+                }
+            }
+            for (; iw < inW; iw++) {
+                float acc = in.getAtIndex(F, inBase + offsets[r0] + iw);
+                for (int k = r0 + 1; k < r1; k++) {
+                    acc = Math.max(acc, in.getAtIndex(F, inBase + offsets[k] + iw));
+                }
+                row[pad + iw] = acc;
+            }
+            for (int ow = 0; ow < outW; ow += L) {
+                FloatVector acc;
+                if (two) {
+                    // Reduce at full resolution over two vectors, then keep the even lanes.
+                    int at = 2 * ow;
+                    FloatVector lo = FloatVector.fromArray(S, row, at);
+                    FloatVector hi = FloatVector.fromArray(S, row, at + L);
+                    for (int kw = 1; kw < kW; kw++) {
+                        lo = lo.max(FloatVector.fromArray(S, row, at + kw * dW));
+                        hi = hi.max(FloatVector.fromArray(S, row, at + kw * dW + L));
+                    }
+                    acc = lo.rearrange(EVEN, hi);
+                } else {
+                    acc = FloatVector.fromArray(S, row, ow);
+                    for (int kw = 1; kw < kW; kw++) {
+                        acc = acc.max(FloatVector.fromArray(S, row, ow + kw * dW));
+                    }
+                }
+                if (ow + L <= outW) {
+                    acc.intoMemorySegment(out, (outRowAt + ow) * Float.BYTES, O);
+                } else {
+                    store(acc, b, out, outRowAt, ow, outW);
+                }
+            }
+        }
+    }
+
     /** Reduces the input rows at {@code b.rowOffsets[r0..r1)} into {@code b.row} after its left padding. */
     private static void reduceRows(PoolSpec s, boolean max, MemorySegment in, long inBase, Buffers b, int r0, int r1) {
         int inW = s.in(2);
@@ -206,6 +274,7 @@ final class PoolVector {
         }
     }
 
+    /** Max pooling's columns at strides above 2 (gathers; strides 1 and 2 are {@link #planeMax}). */
     private static void maxColumns(PoolSpec s, Buffers b, MemorySegment out, long outRowAt) {
         int outW = s.out(2);
         int kW = s.kernel(2);
@@ -213,22 +282,9 @@ final class PoolVector {
         int sW = s.stride(2);
         float[] row = b.row;
         for (int ow = 0; ow < outW; ow += L) {
-            FloatVector acc;
-            if (sW == 2) {
-                // Reduce at full resolution over two vectors, then keep the even lanes: one de-interleave per block.
-                int at = 2 * ow;
-                FloatVector lo = FloatVector.fromArray(S, row, at);
-                FloatVector hi = FloatVector.fromArray(S, row, at + L);
-                for (int kw = 1; kw < kW; kw++) {
-                    lo = lo.max(FloatVector.fromArray(S, row, at + kw * dW));
-                    hi = hi.max(FloatVector.fromArray(S, row, at + kw * dW + L));
-                }
-                acc = lo.rearrange(EVEN, hi);
-            } else {
-                acc = column(row, ow * sW, sW, b.gather);
-                for (int kw = 1; kw < kW; kw++) {
-                    acc = acc.max(column(row, ow * sW + kw * dW, sW, b.gather));
-                }
+            FloatVector acc = FloatVector.fromArray(S, row, ow * sW, b.gather, 0);
+            for (int kw = 1; kw < kW; kw++) {
+                acc = acc.max(FloatVector.fromArray(S, row, ow * sW + kw * dW, b.gather, 0));
             }
             store(acc, b, out, outRowAt, ow, outW);
         }
@@ -254,9 +310,9 @@ final class PoolVector {
                 }
                 acc = lo.rearrange(EVEN, hi);
             } else {
-                acc = column(row, ow * sW, sW, b.gather);
+                acc = FloatVector.fromArray(S, row, ow * sW, b.gather, 0);
                 for (int kw = 1; kw < kW; kw++) {
-                    acc = acc.add(column(row, ow * sW + kw * dW, sW, b.gather));
+                    acc = acc.add(FloatVector.fromArray(S, row, ow * sW + kw * dW, b.gather, 0));
                 }
             }
             store(acc.mul(FloatVector.fromArray(S, b.colInv, ow)).mul(rowInv), b, out, outRowAt, ow, outW);
@@ -277,13 +333,5 @@ final class PoolVector {
             v.intoArray(b.outRow, ow);
             MemorySegment.copy(b.outRow, ow, out, F, at, outW - ow);
         }
-    }
-
-    /** Lanes {@code row[at + j * sW]}, j < L (stride 1 or a gather). */
-    private static FloatVector column(float[] row, int at, int sW, int[] gather) {
-        if (sW == 1) {
-            return FloatVector.fromArray(S, row, at);
-        }
-        return FloatVector.fromArray(S, row, at, gather, 0);
     }
 }
