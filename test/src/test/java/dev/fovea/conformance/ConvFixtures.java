@@ -4,10 +4,7 @@ import dev.fovea.simd.conv.ConvSpec;
 import dev.fovea.simd.conv.Padding;
 import dev.fovea.simd.conv.PaddingMode;
 import dev.fovea.tensor.Tensor;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The PyTorch convolution fixtures in {@code fixtures/conv}: the manifest {@code cases.txt} (one
@@ -21,26 +18,24 @@ import java.util.Map;
  * </pre>
  */
 final class ConvFixtures {
-    private static final Path ROOT = FixtureManifest.root("conv");
-
     private ConvFixtures() {}
 
-    /** One fixture case: its manifest entries and access to its arrays. */
-    record Case(String name, Map<String, String> params) {
+    /** One fixture case: its manifest entry, with the convolution-specific readings. */
+    record Case(FixtureManifest.Entry entry) {
+        String name() {
+            return entry.name();
+        }
+
         String get(String key) {
-            String v = params.get(key);
-            if (v == null) {
-                throw new IllegalStateException("case " + name + " has no '" + key + "' in cases.txt");
-            }
-            return v;
+            return entry.get(key);
         }
 
         int integer(String key) {
-            return Integer.parseInt(get(key));
+            return entry.integer(key);
         }
 
         int[] ints(String key) {
-            return Arrays.stream(get(key).split(",")).mapToInt(Integer::parseInt).toArray();
+            return entry.ints(key);
         }
 
         boolean isTranspose() {
@@ -53,7 +48,7 @@ final class ConvFixtures {
 
         /** Loads array {@code key} (x, w, b, g, y, gx, gw, gb) of this case. */
         Tensor load(String key) {
-            return Tensor.load(ROOT.resolve(name).resolve(key + ".npy"));
+            return entry.load(key);
         }
 
         /**
@@ -73,20 +68,20 @@ final class ConvFixtures {
                 case "valid" -> Padding.VALID;
                 case "explicit" -> Padding.of(ints("pad_begin"));
                 case "asym" -> Padding.of(ints("pad_begin"), ints("pad_end"));
-                default -> throw new IllegalStateException(name + ": unknown padding " + get("padding"));
+                default -> throw new IllegalStateException(name() + ": unknown padding " + get("padding"));
             });
             return b.build();
         }
 
         @Override
         public String toString() {
-            return name;
+            return name();
         }
     }
 
     /** Every case of the manifest, in file order. */
     static List<Case> all() {
-        return FixtureManifest.read("conv").stream().map(e -> new Case(e.name(), e.params())).toList();
+        return FixtureManifest.read("conv").stream().map(Case::new).toList();
     }
 
     /** The case named {@code name}. */

@@ -93,11 +93,7 @@ final class PoolAdaptive {
         for (int p = p0; p < p1; p++) {
             long base = dstOff + p * dstPlane;
             for (long o = p * srcPlane; o < (p + 1) * srcPlane; o++) {
-                int i = idx.getAtIndex(I, idxOff + o);
-                if (i < 0 || i >= dstPlane) {
-                    throw new IllegalArgumentException("pooling indices: index " + i + " at element " + o
-                            + " is outside the plane of " + dstPlane + " elements");
-                }
+                int i = index(idx, idxOff, o, dstPlane);
                 float v = src.getAtIndex(F, srcOff + o);
                 dst.setAtIndex(F, base + i, add ? dst.getAtIndex(F, base + i) + v : v);
             }
@@ -110,14 +106,20 @@ final class PoolAdaptive {
         for (int p = p0; p < p1; p++) {
             long base = srcOff + p * srcPlane;
             for (long o = p * dstPlane; o < (p + 1) * dstPlane; o++) {
-                int i = idx.getAtIndex(I, idxOff + o);
-                if (i < 0 || i >= srcPlane) {
-                    throw new IllegalArgumentException("pooling indices: index " + i + " at element " + o
-                            + " is outside the plane of " + srcPlane + " elements");
-                }
+                int i = index(idx, idxOff, o, srcPlane);
                 dst.setAtIndex(F, dstOff + o, src.getAtIndex(F, base + i));
             }
         }
+    }
+
+    /** Index {@code o} of {@code idx}, checked to lie inside a plane of {@code plane} elements. */
+    private static int index(MemorySegment idx, long idxOff, long o, long plane) {
+        int i = idx.getAtIndex(I, idxOff + o);
+        if (i < 0 || i >= plane) {
+            throw new IllegalArgumentException("pooling indices: index " + i + " at element " + o
+                    + " is outside the plane of " + plane + " elements");
+        }
+        return i;
     }
 
     private static float windowSize(AdaptivePoolSpec s, int od, int oh, int ow) {

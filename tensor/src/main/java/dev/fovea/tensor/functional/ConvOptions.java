@@ -140,16 +140,15 @@ public final class ConvOptions {
     }
 
     private static int[] positive(String name, int[] v) {
-        check(name, v, 1);
-        return v.clone();
+        return axes(name, v, 1);
     }
 
     private static int[] nonNegative(String name, int[] v) {
-        check(name, v, 0);
-        return v.clone();
+        return axes(name, v, 0);
     }
 
-    private static void check(String name, int[] v, int min) {
+    /** A copy of per-axis values {@code v} (1 to 3 of them), each checked to be >= {@code min}; shared with {@link PoolOptions}. */
+    static int[] axes(String name, int[] v, int min) {
         if (v == null || v.length < 1 || v.length > 3) {
             throw new IllegalArgumentException(name + " needs 1 to 3 values (one, or one per spatial axis), got "
                     + Arrays.toString(v));
@@ -159,6 +158,7 @@ public final class ConvOptions {
                 throw new IllegalArgumentException(name + " values must be >= " + min + ", got " + Arrays.toString(v));
             }
         }
+        return v.clone();
     }
 
     @Override

@@ -137,16 +137,7 @@ public final class PoolOptions {
     }
 
     private static int[] check(String name, int[] v, int min) {
-        if (v == null || v.length < 1 || v.length > 3) {
-            throw new IllegalArgumentException(name + " needs 1 to 3 values (one, or one per spatial axis), got "
-                    + Arrays.toString(v));
-        }
-        for (int x : v) {
-            if (x < min) {
-                throw new IllegalArgumentException(name + " values must be >= " + min + ", got " + Arrays.toString(v));
-            }
-        }
-        return v.clone();
+        return ConvOptions.axes(name, v, min);
     }
 
     @Override
