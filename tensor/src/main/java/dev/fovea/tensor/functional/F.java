@@ -2,6 +2,7 @@ package dev.fovea.tensor.functional;
 
 import dev.fovea.simd.conv.Padding;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.ops.Checks;
 import java.util.Arrays;
 
 /**
@@ -142,11 +143,11 @@ public final class F {
     }
 
     private static Tensor lpPool(int dims, Tensor input, float p, PoolOptions options) {
+        Checks.live("lp_pool" + dims + "d", "input", input);
         if (!(p > 0) || Float.isInfinite(p)) {
             throw new IllegalArgumentException("lp_pool" + dims + "d: norm type p must be positive and finite, got " + p);
         }
-        if (options == null || !(options.padding() instanceof Padding.Explicit e) || Arrays.stream(e.begin()).anyMatch(v -> v != 0)
-                || Arrays.stream(e.end()).anyMatch(v -> v != 0)) {
+        if (options == null || !unpadded(options.padding())) {
             throw new IllegalArgumentException("lp_pool" + dims + "d: takes no padding (as PyTorch), got " + options);
         }
         int[] k = options.kernel();
@@ -156,6 +157,11 @@ public final class F {
         }
         Tensor avg = PoolOp.avg(dims, input.pow(p), options);
         return avg.mul((float) volume).pow(1f / p);
+    }
+
+    private static boolean unpadded(Padding p) {
+        return p == Padding.VALID || p instanceof Padding.Explicit e && Arrays.stream(e.begin()).allMatch(v -> v == 0)
+                && Arrays.stream(e.end()).allMatch(v -> v == 0);
     }
 
     /** {@code torch.nn.functional.adaptive_avg_pool1d}: input {@code (n, c, w)} pooled to width {@code size}. */

@@ -11,6 +11,7 @@ import dev.fovea.tensor.ops.Checks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The pooling ops behind {@link F}: validate the tensors, build the {@link PoolSpec} or
@@ -94,7 +95,7 @@ final class PoolOp {
         Tensor x = batched(op, dims, input, o);
         boolean unbatchedInput = input.rank() == dims + 1;
         Tensor ix = (unbatchedInput ? indices.unsqueeze(0) : indices).contiguous();
-        if (!java.util.Arrays.equals(ix.shape(), x.shape())) {
+        if (!Arrays.equals(ix.shape(), x.shape())) {
             throw new IllegalArgumentException(op + ": indices must have the input's shape "
                     + Shape.toString(input.shape()) + ", got " + Shape.toString(indices.shape()));
         }
@@ -102,7 +103,7 @@ final class PoolOp {
         int[] out = outputSize != null ? outputSize.clone() : defaultUnpoolSize(op, dims, in, o);
         if (out.length != dims) {
             throw new IllegalArgumentException(op + ": outputSize needs " + dims + " values, got "
-                    + java.util.Arrays.toString(outputSize));
+                    + Arrays.toString(outputSize));
         }
         long[] outShape = new long[dims + 2];
         outShape[0] = x.shape()[0];
@@ -111,7 +112,7 @@ final class PoolOp {
         for (int d = 0; d < dims; d++) {
             if (out[d] < 1) {
                 throw new IllegalArgumentException(op + ": outputSize must be >= 1, got "
-                        + java.util.Arrays.toString(out));
+                        + Arrays.toString(out));
             }
             outShape[2 + d] = out[d];
             outPlane *= out[d];
@@ -140,7 +141,7 @@ final class PoolOp {
             out[d] = (in[d] - 1) * probe.stride(a) - probe.padBegin(a) - probe.padEnd(a) + probe.kernel(a);
             if (out[d] < 1) {
                 throw new IllegalArgumentException(op + ": the default output size is empty for input "
-                        + java.util.Arrays.toString(in) + " and " + o + "; pass outputSize");
+                        + Arrays.toString(in) + " and " + o + "; pass outputSize");
             }
         }
         return out;
@@ -185,7 +186,7 @@ final class PoolOp {
         int[] out = new int[dims];
         if (size.length != 1 && size.length != dims) {
             throw new IllegalArgumentException(op + ": output size needs 1 or " + dims + " values, got "
-                    + java.util.Arrays.toString(size));
+                    + Arrays.toString(size));
         }
         for (int d = 0; d < dims; d++) {
             out[d] = size[size.length == 1 ? 0 : d];
