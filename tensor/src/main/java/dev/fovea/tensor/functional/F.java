@@ -1,6 +1,7 @@
 package dev.fovea.tensor.functional;
 
 import dev.fovea.simd.conv.Padding;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.ops.Checks;
 import java.util.Arrays;
@@ -217,7 +218,7 @@ public final class F {
         String op = max ? "global_max_pool" : "global_avg_pool";
         if (input == null || input.rank() < 3 || input.rank() > 5) {
             throw new IllegalArgumentException(op + ": input must be (n, c, spatial...) with 1 to 3 spatial dims, got "
-                    + (input == null ? "null" : dev.fovea.tensor.Shape.toString(input.shape())));
+                    + (input == null ? "null" : Shape.toString(input.shape())));
         }
         int dims = input.rank() - 2;
         return PoolOp.adaptive(dims, max, input, new int[] {1}, false).values().flatten(1, dims + 1);
