@@ -5,8 +5,26 @@ import static dev.fovea.simd.eltwise.impl.ScalarMath.E3;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.E4;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.E5;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.E6;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF0;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF1;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF2;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF3;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF4;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF5;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERF6;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC0;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC1;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC2;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC3;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC4;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC5;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC6;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC7;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.ERFC8;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.EXPM1_HI;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.EXP_HI;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.EXP_LO;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.GAUSS_HI;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.L0;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.L1;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.L2;
@@ -21,6 +39,7 @@ import static dev.fovea.simd.eltwise.impl.ScalarMath.LN2_LO;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.LOG2E;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.ROUND;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.ROUND_BITS;
+import static dev.fovea.simd.eltwise.impl.ScalarMath.SQRT1_2;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.SQRT_HALF_BITS;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.TANH_HI;
 import static dev.fovea.simd.eltwise.impl.ScalarMath.TWO_POW_23;
@@ -105,7 +124,20 @@ public final class FloatVectorMath {
     public static FloatVector tanh(FloatVector x) {
         FloatVector a = x.abs();
         a = a.blend(TANH_HI, a.compare(GT, TANH_HI));
-        FloatVector y = a.add(a);
+        FloatVector m = expm1Core(a.add(a));
+        // copySign: m / (m + 2) >= +0 (or NaN), so or-ing in the sign bit of x is Math.copySign.
+        IntVector sign = x.reinterpretAsInts().and(Integer.MIN_VALUE);
+        return m.div(m.add(2f)).reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    /** Lanewise {@link ScalarMath#expm1}. */
+    public static FloatVector expm1(FloatVector x) {
+        FloatVector m = expm1Core(x.blend(-EXPM1_HI, x.compare(LT, -EXPM1_HI)));
+        VectorMask<Float> big = x.compare(GT, EXPM1_HI);
+        return big.anyTrue() ? m.blend(exp(x), big) : m;
+    }
+
+    private static FloatVector expm1Core(FloatVector y) {
         FloatVector t = y.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(c(-LN2_HI), y);
@@ -115,10 +147,57 @@ public final class FloatVectorMath {
         p = p.fma(r, c(E3));
         p = p.fma(r, c(E2));
         FloatVector s = t.reinterpretAsInts().add(127 - ROUND_BITS).lanewise(LSHL, 23).reinterpretAsFloats();
-        FloatVector m = s.fma(r.mul(r).fma(p, r), s.sub(1f));
-        // copySign: m / (m + 2) >= +0 (or NaN), so or-ing in the sign bit of x is Math.copySign.
+        return s.fma(r.mul(r).fma(p, r), s.sub(1f));
+    }
+
+    /** Lanewise {@link ScalarMath#log1p} (for {@code x >= 0}). */
+    public static FloatVector log1p(FloatVector x) {
+        FloatVector w = x.add(1f);
+        FloatVector y = log(w).mul(x.div(w.sub(1f)));
+        return y.blend(x, w.compare(EQ, 1f)).blend(w, w.compare(EQ, Float.POSITIVE_INFINITY));
+    }
+
+    /** Lanewise {@link ScalarMath#gaussian}. */
+    public static FloatVector gaussian(FloatVector x) {
+        FloatVector a = x.abs();
+        a = a.blend(GAUSS_HI, a.compare(GT, GAUSS_HI));
+        FloatVector h = a.mul(a);
+        FloatVector l = a.fma(a, h.neg());
+        FloatVector e = exp(h.mul(-0.5f));
+        return e.fma(l.mul(-0.5f), e);
+    }
+
+    /** Lanewise {@link ScalarMath#normalCdf}. */
+    public static FloatVector normalCdf(FloatVector x) {
+        FloatVector a = x.abs().mul(SQRT1_2);
         IntVector sign = x.reinterpretAsInts().and(Integer.MIN_VALUE);
-        return m.div(m.add(2f)).reinterpretAsInts().or(sign).reinterpretAsFloats();
+        FloatVector half = c(0.5f).reinterpretAsInts().or(sign).reinterpretAsFloats();
+        FloatVector inner = half.fma(a.mul(erfPoly(a.mul(a))), c(0.5f));
+        FloatVector tail = erfcTail(a).mul(gaussian(x));
+        FloatVector outer = c(-0.5f).fma(tail, c(1f)).blend(tail.mul(0.5f), x.compare(GT, 0f).not());
+        return outer.blend(inner, a.compare(LT, 1f));
+    }
+
+    private static FloatVector erfPoly(FloatVector t) {
+        FloatVector p = t.fma(ERF6, ERF5);
+        p = p.fma(t, c(ERF4));
+        p = p.fma(t, c(ERF3));
+        p = p.fma(t, c(ERF2));
+        p = p.fma(t, c(ERF1));
+        return p.fma(t, c(ERF0));
+    }
+
+    private static FloatVector erfcTail(FloatVector a) {
+        FloatVector t = c(1f).div(a.fma(0.5f, 1f));
+        FloatVector q = t.fma(ERFC8, ERFC7);
+        q = q.fma(t, c(ERFC6));
+        q = q.fma(t, c(ERFC5));
+        q = q.fma(t, c(ERFC4));
+        q = q.fma(t, c(ERFC3));
+        q = q.fma(t, c(ERFC2));
+        q = q.fma(t, c(ERFC1));
+        q = q.fma(t, c(ERFC0));
+        return t.mul(q);
     }
 
     /** Lanewise {@link ScalarMath#sigmoid}. */
