@@ -1,9 +1,14 @@
 package dev.fovea.simd.gemm;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
+import java.util.Objects;
+
 /**
  * An elementwise activation applied by an {@link Epilogue} to each output element of a GEMM,
- * after the bias is added. Immutable; the four kinds are a closed set so that kernels switch over
- * them once per call, never per element.
+ * after the bias is added. Immutable; the kinds are a closed set so that kernels switch over them
+ * once per call, never per element. ReLU, clip and leaky ReLU are applied in registers; any other
+ * {@link ActivationFunction} ({@link Function}) runs its vector loop over each stored row of a
+ * tile while the row is still in L1.
  */
 public sealed interface Activation {
     /** {@code f(x) = x}. */
@@ -24,6 +29,20 @@ public sealed interface Activation {
     /** Returns the leaky ReLU {@code x >= 0 ? x : slope * x}; see {@link LeakyRelu}. */
     static Activation leakyRelu(float slope) {
         return new LeakyRelu(slope);
+    }
+
+    /**
+     * Returns the epilogue form of {@code f}: ReLU, hardtanh (clip) and leaky ReLU map to the
+     * register-fused kinds, every other function to {@link Function}.
+     */
+    static Activation of(ActivationFunction f) {
+        Objects.requireNonNull(f, "Activation.of: function is null");
+        return switch (f.kind()) {
+            case RELU -> RELU;
+            case HARDTANH -> clip(f.alpha(), f.beta());
+            case LEAKY_RELU -> leakyRelu(f.alpha());
+            default -> new Function(f);
+        };
     }
 
     /** Applies the activation to one value (the scalar definition every kernel matches). */
@@ -82,6 +101,24 @@ public sealed interface Activation {
         @Override
         public float apply(float x) {
             return x >= 0f ? x : x * slope;
+        }
+    }
+
+    /**
+     * Any activation function of {@link dev.fovea.simd.eltwise.ActivationKernels}, applied to a
+     * stored tile row with the same bits as {@link ActivationFunction#apply}.
+     *
+     * @param function the function, not null
+     */
+    record Function(ActivationFunction function) implements Activation {
+        /** Checks the function is present. */
+        public Function {
+            Objects.requireNonNull(function, "Activation.Function: function is null");
+        }
+
+        @Override
+        public float apply(float x) {
+            return function.apply(x);
         }
     }
 }

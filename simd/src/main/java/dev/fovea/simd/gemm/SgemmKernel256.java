@@ -1,5 +1,7 @@
 package dev.fovea.simd.gemm;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.impl.generated.ActivationVectorOps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -280,6 +282,11 @@ final class SgemmKernel256 implements MicroKernel {
                     x = finish(x, epilogue, row0 + r, col0 + q);
                 }
                 x.intoMemorySegment(c, at, NO);
+            }
+            if (full > 0 && epilogue != null && epilogue.activation() instanceof Activation.Function fn) {
+                ActivationFunction f = fn.function();
+                long at = rowByte / Float.BYTES;
+                ActivationVectorOps.forward(f.kind(), f.alpha(), f.beta(), c, at, c, at, full);
             }
             if (full < cols) {
                 SgemmTail.store(tile, r * NR, full, cols, c, rowByte / Float.BYTES, alpha, beta, epilogue, row0 + r,

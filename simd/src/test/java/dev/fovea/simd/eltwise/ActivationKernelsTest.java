@@ -136,7 +136,7 @@ class ActivationKernelsTest {
         assertEquals(0f, ActivationFunction.relu6().gradient(6f, 1f));
         assertEquals(0f, ActivationFunction.of(Kind.HARDSIGMOID).gradient(3f, 1f));
         assertEquals(-0.5f, ActivationFunction.of(Kind.HARDSWISH).gradient(-3f, 1f), 0f, "x/3 + 1/2 from x = -3 on");
-        assertEquals(1.5f, ActivationFunction.of(Kind.HARDSWISH).gradient(3f, 1f), 0f, "x/3 + 1/2 at x = 3");
+        assertEquals(1f, ActivationFunction.of(Kind.HARDSWISH).gradient(3f, 1f), 0f, "1 from x = 3 on, as PyTorch's vector loop");
         assertEquals(20f, ActivationFunction.softplus(1f, 20f).apply(20f), 1e-6f, "at the threshold: log1p(e^20)");
         assertEquals(25f, ActivationFunction.softplus(1f, 20f).apply(25f), 0f, "above the threshold: x");
     }

@@ -66,7 +66,7 @@ final class ActivationReference {
             }
             case HARDTANH -> x <= a || x >= b ? 0 : 1;
             case HARDSIGMOID -> x > -3 && x < 3 ? 1.0 / 6 : 0;
-            case HARDSWISH -> x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
+            case HARDSWISH -> x < -3 ? 0 : x < 3 ? x / 3 + 0.5 : 1;
             case SOFTPLUS -> a * x > b ? 1 : 1 / (1 + Math.exp(-a * x));
             case SOFTSIGN -> 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x)));
             case SIGMOID -> 1 / (1 + Math.exp(-x)) / (1 + Math.exp(x));

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  * error of at most about {@code (k + 1) * u * sum_p |a_ip b_pj|} (u = 2^-24, the classic
  * {@code gamma_k} bound of Higham, "Accuracy and Stability of Numerical Algorithms", 3.1), plus one
  * rounding each for alpha, beta * C and the bias, relative to their magnitudes. The activations
- * are 1-Lipschitz (leaky ReLU: |slope|-Lipschitz, with |slope| <= 1 here), so they do not grow it.
+ * are 1-Lipschitz (leaky ReLU: |slope|-Lipschitz, with |slope| <= 1 here), so they do not grow it;
+ * GELU (Lipschitz 1.13) and hardswish (1.5), and their own few-ulp rounding, stay inside the slack.
  * The reference is exact up to its final cast, so {@code |got - ref| <= 2 (k + 4) u * mag}, where
  * {@code mag = |alpha| sum_p |a_ip b_pj| + |beta c_ij| + |bias|}, with a factor 2 of slack.
  */

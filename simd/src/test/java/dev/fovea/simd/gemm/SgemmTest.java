@@ -1,5 +1,7 @@
 package dev.fovea.simd.gemm;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.simd.parallel.ComputeContext;
@@ -90,7 +92,8 @@ class SgemmTest {
     @MethodSource("kernels")
     void everyEpilogue(MicroKernel kern) {
         Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.relu6(), Activation.clip(-0.25f, 0.5f),
-                Activation.leakyRelu(0.1f)};
+                Activation.leakyRelu(0.1f), Activation.of(ActivationFunction.of(ActivationFunction.Kind.GELU)),
+                Activation.of(ActivationFunction.of(ActivationFunction.Kind.HARDSWISH))};
         int[][] shapes = {{17, 33, 31}, {9, 50, SgemmDriver.KC + 50}, {3, 5, 0}};
         int index = 0;
         for (Epilogue.Bias bias : Epilogue.Bias.values()) {

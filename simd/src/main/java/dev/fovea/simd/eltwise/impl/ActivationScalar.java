@@ -244,9 +244,12 @@ public final class ActivationScalar {
         return x * relu6Shifted(x) / 6f;
     }
 
-    /** {@code g f'(x)} of {@link Kind#HARDSWISH}. */
+    /**
+     * {@code g f'(x)} of {@link Kind#HARDSWISH}: {@code g} from x = 3 on, as PyTorch's vectorized
+     * kernel (its scalar loop, which runs on short tails, takes the middle branch at 3: 1.5 g).
+     */
     public static float hardswishGrad(float x, float g, float a, float b) {
-        return x < -3f ? 0f : x <= 3f ? g * (x / 3f + 0.5f) : g;
+        return x < -3f ? 0f : x < 3f ? g * (x / 3f + 0.5f) : g;
     }
 
     /** {@code f(x)} of {@link Kind#SOFTPLUS}. */

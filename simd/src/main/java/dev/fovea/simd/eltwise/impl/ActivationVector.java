@@ -183,7 +183,7 @@ public final class ActivationVector {
     /** Lanewise {@link ActivationScalar#hardswishGrad}. */
     public static FloatVector hardswishGrad(FloatVector x, FloatVector g, float a, float b) {
         FloatVector mid = g.mul(x.div(3f).add(0.5f));
-        return g.blend(mid, x.compare(LE, 3f)).blend(0f, x.compare(LT, -3f));
+        return g.blend(mid, x.compare(LT, 3f)).blend(0f, x.compare(LT, -3f));
     }
 
     /** Lanewise {@link ActivationScalar#softplus}. */
