@@ -34,6 +34,8 @@ public final class ActivationScalar {
     static final float GELU_KAPPA = 0.044715f;
     static final float GELU_TANH_CLAMP = 1e4f;
     static final float ONE_SIXTH = 1f / 6f;
+    /** Mish: e^20 keeps {@code u (u + 2)} finite, and tanh(softplus(x)) is 1 in float from x = 9. */
+    static final float MISH_CLAMP = 20f;
 
     private ActivationScalar() {}
 
@@ -202,15 +204,37 @@ public final class ActivationScalar {
         return (x > 0f ? x : 0f) + log1p(exp(-Math.abs(x)));
     }
 
-    /** {@code f(x)} of {@link Kind#MISH}. */
-    public static float mish(float x, float a, float b) {
-        return x * tanh(softplus1(x));
+    /**
+     * {@code tanh(softplus(x))} from one exponential: with {@code u = e^x} and
+     * {@code n = u (u + 2) = (1 + u)^2 - 1}, it is {@code n / (n + 2)}, free of cancellation for
+     * negative x (where it is about u) and exactly 1 in float from x = 9 on; x is clamped to 20
+     * so that n stays finite.
+     */
+    static float mishTanh(float x) {
+        float u = exp(x > MISH_CLAMP ? MISH_CLAMP : x);
+        float n = u * (u + 2f);
+        return n / (n + 2f);
     }
 
-    /** {@code g f'(x)} of {@link Kind#MISH}. */
+    /** {@code f(x)} of {@link Kind#MISH}: {@code x tanh(softplus(x))}. */
+    public static float mish(float x, float a, float b) {
+        return x * mishTanh(x);
+    }
+
+    /**
+     * {@code g f'(x)} of {@link Kind#MISH}: {@code t + x sigmoid(x) (1 - t^2)} with
+     * {@code 1 - t^2 = 4 (n + 1) / (n + 2)^2} and {@code sigmoid(x) = u / (1 + u)}, all from the
+     * one {@code u = e^x} (x clamped to 20, where the second term is below float resolution).
+     */
     public static float mishGrad(float x, float g, float a, float b) {
-        float t = tanh(softplus1(x));
-        return g * Math.fma(x * sigmoid(x), Math.fma(-t, t, 1f), t);
+        float xc = x > MISH_CLAMP ? MISH_CLAMP : x;
+        float u = exp(xc);
+        float n = u * (u + 2f);
+        float d = n + 2f;
+        float t = n / d;
+        float s = u / (1f + u);
+        float oneMinusT2 = 4f * (n + 1f) / (d * d);
+        return g * Math.fma(xc * s, oneMinusT2, t);
     }
 
     /** {@code f(x)} of {@link Kind#HARDTANH}. */

@@ -4,6 +4,7 @@ import static dev.fovea.simd.eltwise.impl.ActivationScalar.GELU_BETA;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.GELU_KAPPA;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.GELU_TANH_CLAMP;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.INV_SQRT_2PI;
+import static dev.fovea.simd.eltwise.impl.ActivationScalar.MISH_CLAMP;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.ONE_SIXTH;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.SELU_SCALE;
 import static dev.fovea.simd.eltwise.impl.ActivationScalar.SELU_SCALE_ALPHA;
@@ -141,13 +142,21 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#mish}. */
     public static FloatVector mish(FloatVector x, float a, float b) {
-        return x.mul(tanh(softplus1(x)));
+        FloatVector u = exp(x.blend(MISH_CLAMP, x.compare(GT, MISH_CLAMP)));
+        FloatVector n = u.mul(u.add(2f));
+        return x.mul(n.div(n.add(2f)));
     }
 
     /** Lanewise {@link ActivationScalar#mishGrad}. */
     public static FloatVector mishGrad(FloatVector x, FloatVector g, float a, float b) {
-        FloatVector t = tanh(softplus1(x));
-        return g.mul(x.mul(sigmoid(x)).fma(t.neg().fma(t, c(1f)), t));
+        FloatVector xc = x.blend(MISH_CLAMP, x.compare(GT, MISH_CLAMP));
+        FloatVector u = exp(xc);
+        FloatVector n = u.mul(u.add(2f));
+        FloatVector d = n.add(2f);
+        FloatVector t = n.div(d);
+        FloatVector s = u.div(u.add(1f));
+        FloatVector oneMinusT2 = n.add(1f).mul(4f).div(d.mul(d));
+        return g.mul(xc.mul(s).fma(oneMinusT2, t));
     }
 
     /** Lanewise {@link ActivationScalar#hardtanh}. */
