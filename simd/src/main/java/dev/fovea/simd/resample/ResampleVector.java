@@ -33,17 +33,27 @@ final class ResampleVector {
 
     private ResampleVector() {}
 
-    /** Heap buffers of one thread: an input row, the cache of resized rows and their tags. */
+    /**
+     * Heap buffers of one thread: an input row, the cache of resized rows and their tags, and the
+     * rows and weights one output row combines (picked before its loop).
+     */
     private static final class Rows {
         final float[] input;
         final float[][] resized;
         final int[] tag;
+        final float[][] pick;
+        final long[] pickAt;
+        final float[] pickWeight;
 
         Rows(ResampleSpec s) {
             input = new float[s.in(2)];
             int taps = s.active(1) ? s.table(1).taps : 1;
             resized = new float[taps][AxisTable.padded(s.out(2))];
             tag = new int[taps];
+            pick = new float[taps][];
+            int maxTaps = Math.max(taps, s.table(0).taps);
+            pickAt = new long[maxTaps];
+            pickWeight = new float[maxTaps];
         }
     }
 
@@ -78,7 +88,7 @@ final class ResampleVector {
                             sliceTag[slot] = id;
                         }
                     }
-                    combineSlices(td, od, slices, outHW, out, outBase + od * outHW);
+                    combineSlices(td, od, rows, slices, outHW, out, outBase + od * outHW);
                 }
             }
         }
@@ -127,46 +137,52 @@ final class ResampleVector {
     /** The H pass of output row {@code oh}: cached resized rows weighted by {@code wH}, stored to {@code dst}. */
     private static void combineRows(AxisTable th, int oh, Rows rows, int n, MemorySegment dst, long dstOff) {
         int taps = th.taps;
-        float[] r0 = rows.resized[th.index[0][oh] % taps];
-        float w0 = th.weight[0][oh];
+        float[][] r = rows.pick;
+        float[] w = rows.pickWeight;
+        for (int b = 0; b < taps; b++) {
+            r[b] = rows.resized[th.index[b][oh] % taps];
+            w[b] = th.weight[b][oh];
+        }
         int x = 0;
         for (; x <= n - L; x += L) {
-            FloatVector acc = FloatVector.fromArray(S, r0, x).mul(w0);
+            FloatVector acc = FloatVector.fromArray(S, r[0], x).mul(w[0]);
             for (int b = 1; b < taps; b++) {
-                acc = FloatVector.fromArray(S, rows.resized[th.index[b][oh] % taps], x)
-                        .fma(FloatVector.broadcast(S, th.weight[b][oh]), acc);
+                acc = FloatVector.fromArray(S, r[b], x).fma(FloatVector.broadcast(S, w[b]), acc);
             }
             acc.intoMemorySegment(dst, (dstOff + x) * Float.BYTES, O);
         }
         for (; x < n; x++) {
-            float acc = r0[x] * w0;
+            float acc = r[0][x] * w[0];
             for (int b = 1; b < taps; b++) {
-                acc = Math.fma(rows.resized[th.index[b][oh] % taps][x], th.weight[b][oh], acc);
+                acc = Math.fma(r[b][x], w[b], acc);
             }
             dst.setAtIndex(F, dstOff + x, acc);
         }
     }
 
     /** The D pass of output slice {@code od}: cached slices weighted by {@code wD}, stored to {@code out}. */
-    private static void combineSlices(AxisTable td, int od, MemorySegment slices, long n, MemorySegment out,
-                                      long outOff) {
+    private static void combineSlices(AxisTable td, int od, Rows rows, MemorySegment slices, long n,
+                                      MemorySegment out, long outOff) {
         int taps = td.taps;
-        long s0 = (td.index[0][od] % taps) * n;
-        float w0 = td.weight[0][od];
+        long[] at = rows.pickAt;
+        float[] w = rows.pickWeight;
+        for (int a = 0; a < taps; a++) {
+            at[a] = (td.index[a][od] % taps) * n;
+            w[a] = td.weight[a][od];
+        }
         long x = 0;
         for (; x <= n - L; x += L) {
-            FloatVector acc = FloatVector.fromMemorySegment(S, slices, (s0 + x) * Float.BYTES, O).mul(w0);
+            FloatVector acc = FloatVector.fromMemorySegment(S, slices, (at[0] + x) * Float.BYTES, O).mul(w[0]);
             for (int a = 1; a < taps; a++) {
-                long sa = (td.index[a][od] % taps) * n;
-                acc = FloatVector.fromMemorySegment(S, slices, (sa + x) * Float.BYTES, O)
-                        .fma(FloatVector.broadcast(S, td.weight[a][od]), acc);
+                acc = FloatVector.fromMemorySegment(S, slices, (at[a] + x) * Float.BYTES, O)
+                        .fma(FloatVector.broadcast(S, w[a]), acc);
             }
             acc.intoMemorySegment(out, (outOff + x) * Float.BYTES, O);
         }
         for (; x < n; x++) {
-            float acc = slices.getAtIndex(F, s0 + x) * w0;
+            float acc = slices.getAtIndex(F, at[0] + x) * w[0];
             for (int a = 1; a < taps; a++) {
-                acc = Math.fma(slices.getAtIndex(F, (td.index[a][od] % taps) * n + x), td.weight[a][od], acc);
+                acc = Math.fma(slices.getAtIndex(F, at[a] + x), w[a], acc);
             }
             out.setAtIndex(F, outOff + x, acc);
         }
