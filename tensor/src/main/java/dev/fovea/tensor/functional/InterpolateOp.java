@@ -26,21 +26,7 @@ final class InterpolateOp {
         }
         String name = o.modeName();
         long[] shape = input.shape();
-        if (shape.length < 3 || shape.length > 5) {
-            throw new IllegalArgumentException(op + ": input must be (n, c, w), (n, c, h, w) or (n, c, d, h, w), got"
-                    + " shape " + Shape.toString(shape));
-        }
-        int dims = shape.length - 2;
-        int needed = switch (name) {
-            case "linear" -> 1;
-            case "bilinear", "bicubic" -> 2;
-            case "trilinear" -> 3;
-            default -> dims;
-        };
-        if (needed != dims) {
-            throw new IllegalArgumentException(op + ": mode '" + name + "' needs a " + (needed + 2) + "-d input ("
-                    + needed + " spatial dims), got shape " + Shape.toString(shape) + " (" + dims + " spatial dims)");
-        }
+        int dims = checkRank(name, shape);
         boolean interpolating = !name.startsWith("nearest") && !name.equals("area");
         if (o.alignCorners() != null && !interpolating) {
             throw new IllegalArgumentException(op + ": alignCorners can only be set with the interpolating modes"
@@ -81,6 +67,26 @@ final class InterpolateOp {
             Resample.backward(s, gc.segment(), gc.offset(), dx.segment(), dx.offset(), ComputeContext.defaultContext());
             return new Tensor[] {dx};
         }, x);
+    }
+
+    /** Checks that the input is 3-d to 5-d and fits the mode; returns its number of spatial dims. */
+    private static int checkRank(String name, long[] shape) {
+        if (shape.length < 3 || shape.length > 5) {
+            throw new IllegalArgumentException("interpolate: input must be (n, c, w), (n, c, h, w) or (n, c, d, h, w),"
+                    + " got shape " + Shape.toString(shape));
+        }
+        int dims = shape.length - 2;
+        int needed = switch (name) {
+            case "linear" -> 1;
+            case "bilinear", "bicubic" -> 2;
+            case "trilinear" -> 3;
+            default -> dims;
+        };
+        if (needed != dims) {
+            throw new IllegalArgumentException("interpolate: mode '" + name + "' needs a " + (needed + 2) + "-d input ("
+                    + needed + " spatial dims), got shape " + Shape.toString(shape) + " (" + dims + " spatial dims)");
+        }
+        return dims;
     }
 
     /** The scale factor per axis, or null when a size is given; checks that exactly one of them is. */
