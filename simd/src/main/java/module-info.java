@@ -14,4 +14,5 @@ module dev.fovea.simd {
     exports dev.fovea.simd.reduce;
     exports dev.fovea.simd.pool;
     exports dev.fovea.simd.norm;
+    exports dev.fovea.simd.resample;
 }

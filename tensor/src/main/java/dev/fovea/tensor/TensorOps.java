@@ -6,7 +6,9 @@ import dev.fovea.tensor.ops.Extrema;
 import dev.fovea.tensor.ops.MatMul;
 import dev.fovea.tensor.ops.Pointwise;
 import dev.fovea.tensor.ops.Reductions;
+import dev.fovea.tensor.ops.Split;
 import dev.fovea.tensor.ops.Views;
+import java.util.List;
 
 /**
  * The op half of {@link Tensor}'s API: views, elementwise ops with NumPy broadcasting,
@@ -90,6 +92,32 @@ abstract sealed class TensorOps permits Tensor {
     /** Returns the tensor with dims {@code startDim..endDim} merged into one. */
     public Tensor flatten(int startDim, int endDim) {
         return Views.flatten(self(), startDim, endDim);
+    }
+
+    /**
+     * Returns {@code dim} cut into views of {@code splitSize} elements, the last one smaller when the
+     * size is not a multiple ({@code torch.split(t, splitSize, dim)}).
+     */
+    public List<Tensor> split(long splitSize, int dim) {
+        return Split.split(self(), splitSize, dim);
+    }
+
+    /** Returns {@code dim} cut into views of the given sizes, which must sum to its size ({@code torch.split}). */
+    public List<Tensor> split(long[] sizes, int dim) {
+        return Split.split(self(), sizes, dim);
+    }
+
+    /**
+     * Returns {@code dim} cut into views of {@code ceil(size / chunks)} elements, the last smaller,
+     * so possibly fewer than {@code chunks} of them ({@code torch.chunk}).
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Split.chunk(self(), chunks, dim);
+    }
+
+    /** Returns a view with {@code dim} replaced by dims of {@code sizes} (one may be -1), as {@code torch.unflatten}. */
+    public Tensor unflatten(int dim, long... sizes) {
+        return Split.unflatten(self(), dim, sizes);
     }
 
     /** Returns this tensor if it is contiguous, else a contiguous copy. */
