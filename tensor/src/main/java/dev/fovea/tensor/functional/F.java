@@ -26,6 +26,11 @@ import java.util.Arrays;
  * global and power-average pooling, max unpooling) takes {@code (n, c, spatial...)} or unbatched
  * {@code (c, spatial...)} input and follows PyTorch's semantics and defaults (see
  * {@link PoolOptions}); max pooling propagates NaN and breaks ties by the first element.
+ *
+ * <p>The rest of {@code torch.nn.functional} lives in one class per op family, so that no class
+ * grows without bound: {@link Activations} (relu to softmax), {@link Normalization} (batch, layer,
+ * group, instance and local response norm), {@link Dropout}, {@link Resampling} (pad, interpolate,
+ * pixel shuffle), {@link Linear} (linear, bilinear) and {@code Losses}.
  */
 public final class F {
     private F() {}
