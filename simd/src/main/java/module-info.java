@@ -13,4 +13,5 @@ module dev.fovea.simd {
     exports dev.fovea.simd.eltwise;
     exports dev.fovea.simd.reduce;
     exports dev.fovea.simd.pool;
+    exports dev.fovea.simd.softmax;
 }
