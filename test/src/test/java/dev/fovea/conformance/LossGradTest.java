@@ -147,6 +147,23 @@ class LossGradTest {
     }
 
     @Test
+    void ignoredTargetsDoNotSeeTheirLogits() {
+        // As in PyTorch, an ignored target contributes nothing, even where its logits are NaN: the loss
+        // equals that of the kept rows alone (the mean divides by their weights). The K-dim path computes
+        // the same terms by another formula, so it agrees to rounding: 1e-6 is about 8 ulp of these values.
+        float nan = Float.NaN;
+        Tensor x = Tensor.of(new float[][] {{0.5f, -1f, 2f}, {nan, nan, nan}, {1f, 3f, -2f}});
+        Tensor kept = Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1f, 3f, -2f}});
+        Tensor w = Tensor.of(new float[] {0.5f, 1f, 2f});
+        CrossEntropyOptions o = CrossEntropyOptions.DEFAULT.weight(w).labelSmoothing(0.2f);
+        float expected = Losses.crossEntropy(kept, Tensor.of(new float[] {2f, 0f}), o).item();
+        assertEquals(expected, Losses.crossEntropy(x, Tensor.of(new float[] {2f, -100f, 0f}), o).item(), 1e-6f);
+        // The same through the K-dim path: (N, C, 1) logits and (N, 1) targets.
+        assertEquals(expected, Losses.crossEntropy(x.unsqueeze(2), Tensor.of(new float[] {2f, -100f, 0f}, 3, 1), o)
+                .item(), 1e-6f);
+    }
+
+    @Test
     void extremeLogitsGiveExactFiniteLossesAndGradients() {
         // Rows (1e4, -1e4, 0) with targets 1 and 0: log_softmax is (0, -2e4, -1e4) exactly in float,
         // so the per-row losses are 2e4 and 0, their mean 1e4, and d mean / dx = (softmax - onehot) / 2

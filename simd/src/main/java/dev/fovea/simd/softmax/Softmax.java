@@ -170,7 +170,8 @@ public final class Softmax {
         }
     }
 
-    private static void checkFloats(String op, String arg, MemorySegment seg, long off, long n, boolean output,
+    /** Checks that {@code seg} holds {@code n} floats from {@code off} (and is writable if {@code output}). */
+    static void checkFloats(String op, String arg, MemorySegment seg, long off, long n, boolean output,
                                     String shape) {
         if (seg == null) {
             throw new IllegalArgumentException(op + ": " + arg + " segment must not be null, for " + shape);
@@ -186,7 +187,7 @@ public final class Softmax {
     }
 
     /** Runs {@code body} over ranges of work units, on the context's threads when the work and the segments allow. */
-    private static void split(ComputeContext ctx, long outer, long dim, long inner, UnitRange body,
+    static void split(ComputeContext ctx, long outer, long dim, long inner, UnitRange body,
                               MemorySegment... segments) {
         long units = units(outer, inner);
         long unitElements = dim * Math.min(inner, INNER_BLOCK);
@@ -204,7 +205,7 @@ public final class Softmax {
 
     /** Work on units {@code [u0, u1)}. */
     @FunctionalInterface
-    private interface UnitRange {
+    interface UnitRange {
         void run(long u0, long u1);
     }
 }

@@ -72,12 +72,12 @@ final class SoftmaxVector {
         }
     }
 
-    private static FloatVector broadcast(float v) {
+    static FloatVector broadcast(float v) {
         return FloatVector.broadcast(S, v);
     }
 
     /** The lanes of {@code v} added to a double, lane 0 first: a fixed order. */
-    private static double lanes(FloatVector v) {
+    static double lanes(FloatVector v) {
         double s = 0;
         for (int j = 0; j < L; j++) {
             s += v.lane(j);
@@ -86,7 +86,7 @@ final class SoftmaxVector {
     }
 
     /** The largest element of the contiguous row {@code x[xb .. xb + dim)}; NaN if any is NaN. */
-    private static float rowMax(MemorySegment x, long xb, long dim) {
+    static float rowMax(MemorySegment x, long xb, long dim) {
         FloatVector vm = broadcast(Float.NEGATIVE_INFINITY);
         long full = dim - dim % L;
         long i = 0;

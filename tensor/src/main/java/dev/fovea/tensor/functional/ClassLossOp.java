@@ -1,18 +1,25 @@
 package dev.fovea.tensor.functional;
 
+import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.softmax.SoftmaxCrossEntropy;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.autograd.Autograd;
 import dev.fovea.tensor.ops.Checks;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * The classification losses of {@link Losses}: negative log likelihood and cross entropy (log-softmax
- * through the vectorized {@code Softmax} kernels, then the likelihood). The likelihood gathers one
- * element per target and its backward scatters one gradient per target: data movement of
+ * The classification losses of {@link Losses}: negative log likelihood and cross entropy. Cross
+ * entropy with class indices on {@code (N, C)} or {@code (C)} logits, the hot case of training,
+ * runs the fused {@link SoftmaxCrossEntropy} kernels (two reads of the logits forward, one read and
+ * one write backward, nothing of the logits' size kept); on K-dim inputs it is log-softmax (the
+ * vectorized {@code Softmax} kernels) followed by the likelihood. The likelihood gathers one element
+ * per target and its backward scatters one gradient per target: data movement of
  * {@code N * d1 * ...} elements, done by plain loops here, next to the validation of the targets.
+ * With class probabilities, cross entropy composes log-softmax with the tensor ops.
  *
  * <p>Inputs are {@code (C)}, {@code (N, C)} or {@code (N, C, d1, ..., dk)}, classes along dim 1 (dim 0
  * unbatched); class-index targets have the input's shape without the class dim and hold whole
@@ -59,27 +66,74 @@ final class ClassLossOp {
             return withProbabilities(op, input, target, o);
         }
         Targets t = targets(op, input, target, weight, o.ignoreIndex());
-        int classDim = input.rank() == 1 ? 0 : 1;
+        if (input.rank() <= 2) {
+            return fusedRows(op, input, t, weight, o.labelSmoothing(), o.reduction());
+        }
+        int classDim = 1;
         Tensor logP = SoftmaxOp.forward(true, input, classDim);
         Tensor nll = likelihood(op, logP, t, o.reduction());
         float eps = o.labelSmoothing();
         if (eps == 0f) {
             return nll;
         }
-        // PyTorch: (1 - eps) nll + eps / C * smooth, smooth = -sum_c w_c log p_c per counted target,
-        // reduced like nll (MEAN divides by the same summed weights).
+        // PyTorch: (1 - eps) nll + eps / C * smooth, smooth = -sum_c w_c log p_c per counted target
+        // (0 for ignored ones, whatever their logits), reduced like nll (MEAN divides by the same
+        // summed weights).
         Tensor weighted = weight == null ? logP : logP.mul(classView(weight, input.rank()));
         float[] counted = new float[t.classes.length];
         for (int j = 0; j < counted.length; j++) {
             counted[j] = t.classes[j] < 0 ? 0f : 1f;
         }
-        Tensor smooth = weighted.sum(classDim).neg().mul(Tensor.of(counted, t.lossShape));
+        Tensor smooth = Tensor.where(Tensor.of(counted, t.lossShape), weighted.sum(classDim).neg(), Tensor.scalar(0f));
         Tensor reduced = switch (o.reduction()) {
             case NONE -> smooth;
             case SUM -> smooth.sum();
             case MEAN -> smooth.sum().div((float) t.totalWeight);
         };
         return nll.mul(1f - eps).add(reduced.mul(eps / t.c));
+    }
+
+    /**
+     * Cross entropy of {@code (N, C)} or {@code (C)} logits through the fused {@link SoftmaxCrossEntropy}
+     * kernels: per-row losses, reduced here in double, and a backward that writes the input gradient
+     * in one pass from the saved row statistics.
+     */
+    private static Tensor fusedRows(String op, Tensor input, Targets t, Tensor weight, float eps, Reduction reduction) {
+        Tensor x = input.contiguous();
+        long rows = t.n;
+        MemorySegment targets = Arena.ofAuto().allocate(Math.max(1, rows) * Integer.BYTES, 64);
+        for (int j = 0; j < rows; j++) {
+            targets.setAtIndex(ValueLayout.JAVA_INT, j, t.classes[j]);
+        }
+        Tensor w = weight == null ? null : weight.contiguous();
+        MemorySegment ws = w == null ? null : w.segment();
+        long wOff = w == null ? 0 : w.offset();
+        Tensor perRow = Tensor.empty(t.lossShape);
+        MemorySegment stats = Arena.ofAuto().allocate(Math.max(1, 2 * rows) * Float.BYTES, 64);
+        SoftmaxCrossEntropy.forward(x.segment(), x.offset(), targets, 0, ws, wOff, eps, perRow.segment(),
+                perRow.offset(), stats, 0, rows, t.c, ctx());
+        double sum = 0;
+        for (long r = 0; r < rows; r++) {
+            sum += perRow.segment().getAtIndex(F, perRow.offset() + r);
+        }
+        Tensor out = switch (reduction) {
+            case NONE -> perRow;
+            case SUM -> Tensor.scalar((float) sum);
+            case MEAN -> Tensor.scalar((float) (sum / t.totalWeight));
+        };
+        long[] inShape = input.shape();
+        return Autograd.record(op, out, g -> {
+            Tensor scale = reduction == Reduction.MEAN ? Tensor.scalar((float) (g.item() / t.totalWeight))
+                    : g.contiguous();
+            Tensor dx = Tensor.empty(inShape);
+            SoftmaxCrossEntropy.backward(x.segment(), x.offset(), targets, 0, ws, wOff, eps, stats, 0, scale.segment(),
+                    scale.offset(), reduction == Reduction.NONE ? 1 : 0, dx.segment(), dx.offset(), rows, t.c, ctx());
+            return new Tensor[] {dx};
+        }, input);
+    }
+
+    private static ComputeContext ctx() {
+        return ComputeContext.defaultContext();
     }
 
     private static Tensor withProbabilities(String op, Tensor input, Tensor target, CrossEntropyOptions o) {
