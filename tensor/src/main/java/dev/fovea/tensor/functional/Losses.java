@@ -31,9 +31,12 @@ import dev.fovea.tensor.Tensor;
  * the ignore index) or not whole, class weights of the wrong length, probabilities outside
  * {@code [0, 1]}, non-positive Huber delta, negative smooth-L1 beta.
  *
- * <p><b>Kernels.</b> Cross entropy runs the vectorized softmax kernels; the likelihood's gather and
- * scatter are data movement; the elementwise losses are compositions of the vectorized elementwise
- * kernels, each with one recorded backward node written from PyTorch's formulas.
+ * <p><b>Kernels.</b> Cross entropy with class indices on {@code (N, C)} logits runs a fused
+ * vectorized kernel ({@code dev.fovea.simd.softmax.SoftmaxCrossEntropy}: per-row losses and the
+ * input gradient without materialising the log-probabilities); its other forms run the vectorized
+ * log-softmax kernels; the likelihood's gather and scatter are data movement; the elementwise
+ * losses are compositions of the vectorized elementwise kernels, each with one recorded backward
+ * node written from PyTorch's formulas.
  */
 public final class Losses {
     private Losses() {}
