@@ -19,11 +19,11 @@ import java.lang.foreign.MemorySegment;
  *               log_softmax: dx = g - exp(y) * sum_d g
  * </pre>
  * {@code s >= 1} (the maximum contributes {@code exp(0) = 1}), so no row overflows, underflows to
- * a zero sum or takes {@code log(0)}; any finite input gives finite output. As in PyTorch, a row
- * holding NaN or {@code +Inf}, or only {@code -Inf}, is NaN throughout ({@code Inf - Inf}), and a
- * {@code -Inf} element of any other row gives 0 (log-softmax: {@code -Inf}). {@code exp} and
- * {@code log} are Fovea's float32 functions (within 1 ulp; the same bits on the vector and scalar
- * paths).
+ * a zero sum or takes {@code log(0)}: finite input gives finite output (log-softmax excepted where
+ * {@code x - m} itself overflows, beyond {@code 3.4e38}). As in PyTorch, a row holding NaN or
+ * {@code +Inf}, or only {@code -Inf}, is NaN throughout ({@code Inf - Inf}), and a {@code -Inf}
+ * element of any other row gives 0 (log-softmax: {@code -Inf}). {@code exp} and {@code log} are
+ * Fovea's float32 functions (within 1 ulp; the same bits on the vector and scalar paths).
  *
  * <p><b>Order and error.</b> The sums over {@code d} ({@code s}, {@code sum g*y}, {@code sum g}) are
  * the only reductions. On the scalar path they accumulate in double. On the vector path with

@@ -26,8 +26,8 @@ public final class Activations {
 
     /**
      * {@code torch.log_softmax(x, dim)}: {@code x - log(sum(exp(x)))} over {@code dim}, computed as
-     * {@code (x - max) - log(sum(exp(x - max)))}: finite for any finite input (logits of ±1e4 give
-     * log-probabilities near -2e4, not -Inf), and more accurate than {@code log(softmax(x))}.
+     * {@code (x - max) - log(sum(exp(x - max)))}: finite wherever {@code x - max} is (logits of ±1e4
+     * give log-probabilities near -2e4, not -Inf), and more accurate than {@code log(softmax(x))}.
      *
      * @throws IllegalArgumentException if {@code dim} is out of range for {@code x}'s shape
      */
