@@ -66,13 +66,15 @@ final class ClassLossOp {
             return withProbabilities(op, input, target, o);
         }
         Targets t = targets(op, input, target, weight, o.ignoreIndex());
-        if (input.rank() <= 2) {
-            return fusedRows(op, input, t, weight, o.labelSmoothing(), o.reduction());
-        }
+        return input.rank() <= 2 ? fusedRows(op, input, t, weight, o.labelSmoothing(), o.reduction())
+                : composed(op, input, t, weight, o.labelSmoothing(), o.reduction());
+    }
+
+    /** Cross entropy of K-dim logits {@code (N, C, d1, ...)}: log-softmax over dim 1, then the likelihood. */
+    private static Tensor composed(String op, Tensor input, Targets t, Tensor weight, float eps, Reduction reduction) {
         int classDim = 1;
         Tensor logP = SoftmaxOp.forward(true, input, classDim);
-        Tensor nll = likelihood(op, logP, t, o.reduction());
-        float eps = o.labelSmoothing();
+        Tensor nll = likelihood(op, logP, t, reduction);
         if (eps == 0f) {
             return nll;
         }
@@ -85,7 +87,7 @@ final class ClassLossOp {
             counted[j] = t.classes[j] < 0 ? 0f : 1f;
         }
         Tensor smooth = Tensor.where(Tensor.of(counted, t.lossShape), weighted.sum(classDim).neg(), Tensor.scalar(0f));
-        Tensor reduced = switch (o.reduction()) {
+        Tensor reduced = switch (reduction) {
             case NONE -> smooth;
             case SUM -> smooth.sum();
             case MEAN -> smooth.sum().div((float) t.totalWeight);
