@@ -15,4 +15,5 @@ module dev.fovea.simd {
     exports dev.fovea.simd.pool;
     exports dev.fovea.simd.norm;
     exports dev.fovea.simd.resample;
+    exports dev.fovea.simd.softmax;
 }

@@ -30,7 +30,7 @@ import java.util.Arrays;
  * <p>The rest of {@code torch.nn.functional} lives in one class per op family, so that no class
  * grows without bound: {@link Activations} (relu to softmax), {@link Normalization} (batch, layer,
  * group, instance and local response norm), {@link Dropout}, {@link Resampling} (pad, interpolate,
- * pixel shuffle), {@link Linear} (linear, bilinear) and {@code Losses}.
+ * pixel shuffle), {@link Linear} (linear, bilinear) and {@link Losses}.
  */
 public final class F {
     private F() {}
