@@ -52,16 +52,7 @@ public final class ActivationKernels {
         Checks.input("ActivationKernels.forward", "x", x, xOff, 1, n);
         Checks.output("ActivationKernels.forward", "y", y, yOff, 1, n);
         Objects.requireNonNull(ctx, "ActivationKernels.forward: ctx is null");
-        long blocks = (n + BLOCK - 1) / BLOCK;
-        if (ctx.threads() == 1 || blocks < 2L * MIN_BLOCKS_PER_THREAD || blocks > Integer.MAX_VALUE
-                || !ComputeContext.shareable(x, y)) {
-            forwardRange(f, x, xOff, y, yOff, n);
-            return;
-        }
-        ctx.parallelFor((int) blocks, MIN_BLOCKS_PER_THREAD, (b0, b1) -> {
-            long i0 = (long) b0 * BLOCK;
-            forwardRange(f, x, xOff + i0, y, yOff + i0, Math.min(n, (long) b1 * BLOCK) - i0);
-        });
+        inBlocks(n, ctx, ComputeContext.shareable(x, y), (i0, m) -> forwardRange(f, x, xOff + i0, y, yOff + i0, m));
     }
 
     /** {@code dx[dxOff + i] = g[gOff + i] f'(x[xOff + i])} for {@code i < n}, on the calling thread. */
@@ -76,15 +67,29 @@ public final class ActivationKernels {
                                 MemorySegment dx, long dxOff, long n, ComputeContext ctx) {
         checkBackward(f, x, xOff, g, gOff, dx, dxOff, n);
         Objects.requireNonNull(ctx, "ActivationKernels.backward: ctx is null");
+        inBlocks(n, ctx, ComputeContext.shareable(x, g, dx),
+                (i0, m) -> backwardRange(f, x, xOff + i0, g, gOff + i0, dx, dxOff + i0, m));
+    }
+
+    /** Work on elements {@code [i0, i0 + m)}. */
+    private interface Range {
+        void run(long i0, long m);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)}: in one piece on the calling thread when the context
+     * has one thread, the segments are confined or there are fewer than
+     * {@value #MIN_BLOCKS_PER_THREAD} blocks per thread; else in whole blocks over the threads.
+     */
+    private static void inBlocks(long n, ComputeContext ctx, boolean shareable, Range body) {
         long blocks = (n + BLOCK - 1) / BLOCK;
-        if (ctx.threads() == 1 || blocks < 2L * MIN_BLOCKS_PER_THREAD || blocks > Integer.MAX_VALUE
-                || !ComputeContext.shareable(x, g, dx)) {
-            backwardRange(f, x, xOff, g, gOff, dx, dxOff, n);
+        if (ctx.threads() == 1 || blocks < 2L * MIN_BLOCKS_PER_THREAD || blocks > Integer.MAX_VALUE || !shareable) {
+            body.run(0, n);
             return;
         }
         ctx.parallelFor((int) blocks, MIN_BLOCKS_PER_THREAD, (b0, b1) -> {
             long i0 = (long) b0 * BLOCK;
-            backwardRange(f, x, xOff + i0, g, gOff + i0, dx, dxOff + i0, Math.min(n, (long) b1 * BLOCK) - i0);
+            body.run(i0, Math.min(n, (long) b1 * BLOCK) - i0);
         });
     }
 

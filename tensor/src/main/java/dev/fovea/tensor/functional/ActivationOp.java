@@ -45,12 +45,18 @@ final class ActivationOp {
         }
         Tensor x = input.contiguous();
         float[] slopes = weight.contiguous().toArray();
-        long inner = input.rank() >= 2 ? x.numel() / (input.size(0) * channels) : x.numel();
+        ActivationFunction[] perChannel = new ActivationFunction[slopes.length];
+        for (int c = 0; c < slopes.length; c++) {
+            float slope = slopes[c];
+            perChannel[c] = function(op, () -> ActivationFunction.leakyRelu(slope));
+        }
+        // One shared slope: the whole tensor is one plane; otherwise a plane per (sample, channel).
+        long inner = w == 1 || input.rank() < 2 ? x.numel() : x.numel() / (input.size(0) * channels);
         long planes = inner == 0 ? 0 : x.numel() / inner;
         Tensor out = Tensor.empty(x.shape());
         for (long p = 0; p < planes; p++) {
-            ActivationFunction f = ActivationFunction.leakyRelu(slopes[(int) (w == 1 ? 0 : p % channels)]);
-            ActivationKernels.forward(f, x.segment(), x.offset() + p * inner, out.segment(), out.offset() + p * inner, inner);
+            ActivationKernels.forward(perChannel[(int) (p % slopes.length)], x.segment(), x.offset() + p * inner,
+                    out.segment(), out.offset() + p * inner, inner);
         }
         return Autograd.record(op, out, g -> {
             Tensor gc = g.contiguous();
@@ -58,15 +64,14 @@ final class ActivationOp {
             if (input.requiresGrad()) {
                 dx = Tensor.empty(x.shape());
                 for (long p = 0; p < planes; p++) {
-                    ActivationFunction f = ActivationFunction.leakyRelu(slopes[(int) (w == 1 ? 0 : p % channels)]);
-                    ActivationKernels.backward(f, x.segment(), x.offset() + p * inner, gc.segment(), gc.offset() + p * inner,
-                            dx.segment(), dx.offset() + p * inner, inner);
+                    ActivationKernels.backward(perChannel[(int) (p % slopes.length)], x.segment(), x.offset() + p * inner,
+                            gc.segment(), gc.offset() + p * inner, dx.segment(), dx.offset() + p * inner, inner);
                 }
             }
             Tensor dw = null;
             if (weight.requiresGrad()) {
                 Tensor contrib = gc.mul(x).mul(x.le(0f));
-                dw = w == 1 || input.rank() < 2 ? contrib.sum().reshape(weight.shape())
+                dw = w == 1 ? contrib.sum().reshape(weight.shape())
                         : contrib.reshape(input.size(0), channels, inner).sum(new int[] {0, 2}, false).reshape(weight.shape());
             }
             return new Tensor[] {dx, dw};
