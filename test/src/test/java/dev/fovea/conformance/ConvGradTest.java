@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fovea.simd.conv.ConvNaive;
 import dev.fovea.simd.conv.ConvPolicy;
 import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.functional.Activations;
 import dev.fovea.tensor.functional.ConvOptions;
 import dev.fovea.tensor.functional.F;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,25 @@ class ConvGradTest {
                 new long[] {2, 1, 3, 3}, false);
         check("2d circular", 2, D.padding(1).paddingMode("circular"), new long[] {1, 2, 3, 4},
                 new long[] {2, 2, 3, 3}, true);
+    }
+
+    @Test
+    void activationOptionIsFusedWithoutGradientsAndDifferentiableWithThem() {
+        ActivationFunction silu = ActivationFunction.of(ActivationFunction.Kind.SILU);
+        Tensor x = Tensor.randn(5, 2, 3, 6, 7);
+        Tensor w = Tensor.randn(6, 4, 3, 3, 3);
+        Tensor b = Tensor.randn(7, 4);
+        // No gradient recorded: the fused output has the bits of the convolution, then the activation.
+        for (String algo : new String[] {"im2col", "winograd", "naive"}) {
+            ConvOptions o = D.padding(1).policy(ConvPolicy.force(algo));
+            float[] unfused = Activations.silu(F.conv2d(x, w, b, o)).toArray();
+            assertArrayEquals(unfused, F.conv2d(x, w, b, o.activation(silu)).toArray(), 0f, algo);
+        }
+        // Recorded: the activation is a separate op, so gradients flow through it.
+        check("2d silu activation", 2, D.padding(1).activation(silu), new long[] {1, 2, 4, 5},
+                new long[] {3, 2, 3, 3}, true);
+        check("1d relu6 activation", 1, D.activation(ActivationFunction.relu6()), new long[] {2, 2, 6},
+                new long[] {2, 2, 3}, false);
     }
 
     @Test

@@ -6,10 +6,13 @@ import dev.fovea.simd.conv.ConvNaive;
 import dev.fovea.simd.conv.ConvPlan;
 import dev.fovea.simd.conv.ConvPolicy;
 import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.ActivationKernels;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,6 +62,14 @@ public class Conv2dBench {
     @Param({"1"})
     public int threads;
 
+    /**
+     * {@code none}, or an activation ({@code relu}, {@code gelu}, {@code silu}) fused into the plan
+     * ({@code fused-relu}) or run afterwards over the whole output by {@link ActivationKernels}
+     * ({@code after-relu}).
+     */
+    @Param({"none"})
+    public String activation;
+
     private ConvSpec spec;
     private Arena arena;
     private ComputeContext ctx;
@@ -68,6 +79,8 @@ public class Conv2dBench {
     private MemorySegment bias;
     private MemorySegment out;
     private ConvPlan plan;
+    private ActivationFunction fn;
+    private boolean fused;
 
     /** Allocates operands, validates the algorithm against naive and plans the layer. */
     @Setup(Level.Trial)
@@ -88,6 +101,14 @@ public class Conv2dBench {
         out = arena.allocate(spec.outputElements() * Float.BYTES, 64);
         validate(l.validationSpec());
         plan = algorithm.plan(spec, w, 0, ctx);
+        if (!activation.equals("none")) {
+            String[] parts = activation.split("-", 2);
+            if (parts.length != 2 || !(parts[0].equals("fused") || parts[0].equals("after"))) {
+                throw new IllegalArgumentException("activation: none, fused-NAME or after-NAME, got " + activation);
+            }
+            fused = parts[0].equals("fused");
+            fn = ActivationFunction.of(ActivationFunction.Kind.valueOf(parts[1].toUpperCase(Locale.ROOT)));
+        }
     }
 
     private void validate(ConvSpec v) {
@@ -126,7 +147,10 @@ public class Conv2dBench {
     /** One forward convolution with the planned algorithm. */
     @Benchmark
     public MemorySegment conv() {
-        plan.execute(in, 0, bias, 0, out, 0);
+        plan.execute(in, 0, bias, 0, out, 0, fused ? fn : null);
+        if (fn != null && !fused) {
+            ActivationKernels.forward(fn, out, 0, out, 0, spec.outputElements(), ctx);
+        }
         return out;
     }
 

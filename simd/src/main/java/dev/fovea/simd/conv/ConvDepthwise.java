@@ -2,6 +2,8 @@ package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.ActivationKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -88,7 +90,7 @@ public final class ConvDepthwise implements ConvAlgorithm {
 
         @Override
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
-                            long outOff) {
+                            long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
             int planes = spec.n() * spec.outC();
             boolean fork = ctx.threads() > 1 && spec.outputElements() >= PARALLEL_MIN_OUTPUTS
@@ -101,8 +103,13 @@ public final class ConvDepthwise implements ConvAlgorithm {
                     int b = p / spec.outC();
                     int ic = oc / spec.outCPerGroup();
                     float bv = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
+                    long planeOff = outOff + (long) p * spec.outSpatial();
                     plane(spec, in, inOff + ((long) b * spec.inC() + ic) * spec.inSpatial(), w,
-                            oc * spec.kernelVolume(), bv, out, outOff + (long) p * spec.outSpatial());
+                            oc * spec.kernelVolume(), bv, out, planeOff);
+                    if (activation != null) {
+                        // The plane is still in cache.
+                        ActivationKernels.forward(activation, out, planeOff, out, planeOff, spec.outSpatial());
+                    }
                 }
             });
         }

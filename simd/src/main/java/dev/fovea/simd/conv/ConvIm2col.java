@@ -1,5 +1,7 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.gemm.Activation;
 import dev.fovea.simd.gemm.Epilogue;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
@@ -105,19 +107,24 @@ public final class ConvIm2col implements ConvAlgorithm {
 
     /** The GEMM of the 1x1 stride-1 unpadded case, straight on the input, batched over images. */
     static void directGemm(ConvSpec s, PackedMatrix[] packed, ComputeContext ctx, MemorySegment in, long inOff,
-                           MemorySegment bias, long biasOff, MemorySegment out, long outOff) {
+                           MemorySegment bias, long biasOff, MemorySegment out, long outOff, Activation act) {
         int n = Math.toIntExact(s.inSpatial());
         int og = s.outCPerGroup();
         for (int g = 0; g < s.groups(); g++) {
             Sgemm.sgemmBatched(ctx, s.n(), packed[g], false, n, 1f,
                     in, inOff + (long) g * s.inCPerGroup() * n, n, s.inImageElements(), 0f,
-                    out, outOff + (long) g * og * n, n, s.outImageElements(), rowBias(bias, biasOff + (long) g * og));
+                    out, outOff + (long) g * og * n, n, s.outImageElements(), epilogue(bias, biasOff + (long) g * og, act));
         }
     }
 
-    /** The GEMM epilogue adding {@code bias[off + row]}, or none for a null bias. */
-    static Epilogue rowBias(MemorySegment bias, long off) {
-        return bias == null ? Epilogue.NONE : Epilogue.rowBias(bias, off);
+    /** The GEMM epilogue adding {@code bias[off + row]} (none for a null bias), then applying {@code act}. */
+    static Epilogue epilogue(MemorySegment bias, long off, Activation act) {
+        return (bias == null ? Epilogue.NONE : Epilogue.rowBias(bias, off)).withActivation(act);
+    }
+
+    /** The epilogue form of a plan's activation: the identity for null. */
+    static Activation activation(ActivationFunction f) {
+        return f == null ? Activation.IDENTITY : Activation.of(f);
     }
 
     /** A planned im2col convolution: packed weights and one column-block workspace. */
@@ -169,10 +176,11 @@ public final class ConvIm2col implements ConvAlgorithm {
 
         @Override
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
-                            long outOff) {
+                            long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+            Activation act = activation(activation);
             if (ws == null) {
-                directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff);
+                directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
                 return;
             }
             boolean parallel = ctx.threads() > 1 && ComputeContext.shareable(in);
@@ -182,7 +190,7 @@ public final class ConvIm2col implements ConvAlgorithm {
                 for (int g = 0; g < spec.groups(); g++) {
                     long inG = inOff + ((long) b * spec.inC() + (long) g * cg) * spec.inSpatial();
                     long outG = outOff + ((long) b * spec.outC() + (long) g * og) * n;
-                    Epilogue epilogue = rowBias(bias, biasOff + (long) g * og);
+                    Epilogue epilogue = epilogue(bias, biasOff + (long) g * og, act);
                     for (int c0 = 0; c0 < n; c0 += cols) {
                         int c1 = Math.min(n, c0 + cols);
                         copyColumns(in, inG, c0, c1, parallel);

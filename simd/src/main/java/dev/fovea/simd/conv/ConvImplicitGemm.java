@@ -1,5 +1,7 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.gemm.Activation;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
 import dev.fovea.simd.parallel.ComputeContext;
@@ -184,6 +186,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         private long curInOff;
         private MemorySegment curBias;
         private long curBiasOff;
+        private Activation curAct;
         private MemorySegment curOut;
         private long curOutOff;
 
@@ -204,12 +207,14 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
 
         @Override
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
-                            long outOff) {
+                            long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+            Activation act = ConvIm2col.activation(activation);
             if (ws == null) {
-                ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff);
+                ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
                 return;
             }
+            curAct = act;
             curIn = in;
             curInOff = inOff;
             curBias = bias;
@@ -242,7 +247,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             int og = spec.outCPerGroup();
             Sgemm.sgemm(context, packed[g], false, n, 1f, ws, wsOff, n, 0f,
                     curOut, curOutOff + ((long) b * spec.outC() + (long) g * og) * n, n,
-                    ConvIm2col.rowBias(curBias, curBiasOff + (long) g * og));
+                    ConvIm2col.epilogue(curBias, curBiasOff + (long) g * og, curAct));
         }
 
         /** Thread {@code part}'s images, gathered into its own workspace slice, single-threaded GEMMs. */
@@ -333,8 +338,9 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
 
         @Override
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
-                            long outOff) {
+                            long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+            Activation act = ConvIm2col.activation(activation);
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             long outSpatial = spec.outSpatial();
@@ -356,7 +362,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     long cOff = direct ? outG : 0;
                     int ldc = direct ? (int) outSpatial : wideCols;
                     Sgemm.sgemmIndirectB(ctx, packed[g], wideCols, 1f, p, pOff, rows, 0f, c, cOff, ldc,
-                            ConvIm2col.rowBias(bias, biasOff + (long) g * og));
+                            ConvIm2col.epilogue(bias, biasOff + (long) g * og, act));
                     if (!direct) {
                         setRange(false, null, 0, out, outG);
                         forRange(og, (long) og * outSpatial, outShared);

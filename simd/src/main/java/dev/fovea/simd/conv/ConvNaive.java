@@ -1,6 +1,8 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.ActivationKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -65,9 +67,12 @@ public final class ConvNaive implements ConvAlgorithm {
 
             @Override
             public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
-                                long outOff) {
+                                long outOff, ActivationFunction activation) {
                 ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
                 forward(spec, in, inOff, wCopy, 0, bias, biasOff, out, outOff);
+                if (activation != null) {
+                    ActivationKernels.forward(activation, out, outOff, out, outOff, spec.outputElements());
+                }
             }
         };
     }

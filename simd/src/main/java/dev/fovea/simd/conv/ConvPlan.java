@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.eltwise.ActivationFunction;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -26,5 +27,22 @@ public interface ConvPlan {
      *
      * @throws IllegalArgumentException if a segment is too small for its operand
      */
-    void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff);
+    default void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
+                         long outOff) {
+        execute(in, inOff, bias, biasOff, out, outOff, null);
+    }
+
+    /**
+     * Computes {@code out = activation(conv(in, weights) + bias)} as {@link #execute(MemorySegment,
+     * long, MemorySegment, long, MemorySegment, long)}, the activation fused into the pass that
+     * writes the output: in the GEMM epilogue (im2col, implicit GEMM, 1x1), on each tile row as
+     * the output transform stores it (Winograd), on each output plane while it is in cache
+     * (depthwise), after the reference loops (naive). The values equal those of the unfused
+     * sequence, convolution then {@link dev.fovea.simd.eltwise.ActivationKernels#forward}.
+     *
+     * @param activation the function to apply, or null for none
+     * @throws IllegalArgumentException if a segment is too small for its operand
+     */
+    void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff,
+                 ActivationFunction activation);
 }

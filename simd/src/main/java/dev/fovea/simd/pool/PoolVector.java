@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * pooling at stride 1 run a whole plane per call ({@link #planeMax}, {@link #planeSumStride1}):
  * two calls per output row cost a fifth of the time (Zen 4, scratch harness: max 2x2 s2 on
  * 64 x 112 x 112 0.214 to 0.190 ms, 3x3 s2 p1 0.30 to 0.245, average 3x3 s1 p1 on 64 x 56 x 56
- * 0.205 to 0.167). Divisors
+ * 0.205 to 0.167); same-size pooling at stride 1 takes {@link PoolSameSize} instead. Divisors
  * are applied as products of reciprocals (one rounding more than PyTorch's division, far inside
  * the summation's own error).
  *

@@ -3,6 +3,7 @@ package dev.fovea.tensor.functional;
 import dev.fovea.simd.conv.Conv;
 import dev.fovea.simd.conv.ConvBackward;
 import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -42,13 +43,17 @@ final class ConvOp {
         Tensor x = input.contiguous();
         Tensor w = weight.contiguous();
         Tensor b = bias == null ? null : bias.contiguous();
+        ActivationFunction activation = options.activation();
+        // The activation is fused into the convolution's output pass unless its gradient is recorded.
+        boolean fuse = activation != null && !Autograd.isRecording(x, w, b);
         Tensor out = Tensor.empty(spec.outputShape());
         if (out.numel() > 0) {
             Conv.plan(spec, w.segment(), w.offset(), options.policy(), ComputeContext.defaultContext())
                     .execute(x.segment(), x.offset(), b == null ? null : b.segment(), b == null ? 0 : b.offset(),
-                            out.segment(), out.offset());
+                            out.segment(), out.offset(), fuse ? activation : null);
         }
-        return Autograd.record(op, out, g -> backward(spec, x, w, b, g), x, w, b);
+        Tensor y = Autograd.record(op, out, g -> backward(spec, x, w, b, g), x, w, b);
+        return activation == null || fuse ? y : Activations.activation(y, activation);
     }
 
     /** Checks the shapes against each other and returns the spec; every message names the argument. */

@@ -3,6 +3,7 @@ package dev.fovea.tensor.functional;
 import dev.fovea.simd.conv.ConvPolicy;
 import dev.fovea.simd.conv.Padding;
 import dev.fovea.simd.conv.PaddingMode;
+import dev.fovea.simd.eltwise.ActivationFunction;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -18,12 +19,14 @@ import java.util.Objects;
  *
  * <p>Stride, dilation and padding take one value (every spatial axis) or one per axis, as
  * PyTorch's int-or-tuple arguments; the lengths are checked against the convolution's
- * dimensionality when it runs.
+ * dimensionality when it runs. An {@link #activation} (Keras' {@code Conv2D(activation=...)};
+ * none by default) is applied to the output, fused into the convolution's output pass when no
+ * gradient is recorded.
  */
 public final class ConvOptions {
     /** PyTorch's defaults, with the algorithm chosen by {@link ConvPolicy#fromSystemProperty()}. */
     public static final ConvOptions DEFAULT = new ConvOptions(new int[] {1}, Padding.of(0), new int[] {1}, 1,
-            PaddingMode.ZEROS, null);
+            PaddingMode.ZEROS, null, null);
 
     private final int[] stride;
     private final Padding padding;
@@ -31,25 +34,29 @@ public final class ConvOptions {
     private final int groups;
     private final PaddingMode paddingMode;
     private final ConvPolicy policy;
+    private final ActivationFunction activation;
 
     private ConvOptions(int[] stride, Padding padding, int[] dilation, int groups, PaddingMode paddingMode,
-                        ConvPolicy policy) {
+                        ConvPolicy policy, ActivationFunction activation) {
         this.stride = stride;
         this.padding = padding;
         this.dilation = dilation;
         this.groups = groups;
         this.paddingMode = paddingMode;
         this.policy = policy;
+        this.activation = activation;
     }
 
     /** Strides: one value for every axis or one per axis (PyTorch {@code stride}, default 1). */
     public ConvOptions stride(int... stride) {
-        return new ConvOptions(positive("stride", stride), padding, dilation, groups, paddingMode, policy);
+        return new ConvOptions(positive("stride", stride), padding, dilation, groups, paddingMode, policy,
+                activation);
     }
 
     /** Dilations: one value for every axis or one per axis (PyTorch {@code dilation}, default 1). */
     public ConvOptions dilation(int... dilation) {
-        return new ConvOptions(stride, padding, positive("dilation", dilation), groups, paddingMode, policy);
+        return new ConvOptions(stride, padding, positive("dilation", dilation), groups, paddingMode, policy,
+                activation);
     }
 
     /** Symmetric zero-based padding amounts: one for every axis or one per axis (PyTorch int or tuple {@code padding}). */
@@ -80,7 +87,7 @@ public final class ConvOptions {
         if (padding == null) {
             throw new IllegalArgumentException("padding must not be null");
         }
-        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy);
+        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy, activation);
     }
 
     /** Number of blocked connections from input to output channels (PyTorch {@code groups}, default 1). */
@@ -88,7 +95,7 @@ public final class ConvOptions {
         if (groups < 1) {
             throw new IllegalArgumentException("groups must be >= 1, got " + groups);
         }
-        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy);
+        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy, activation);
     }
 
     /** What is read outside the input (PyTorch {@code padding_mode}, default {@link PaddingMode#ZEROS}). */
@@ -96,7 +103,7 @@ public final class ConvOptions {
         if (mode == null) {
             throw new IllegalArgumentException("paddingMode must not be null");
         }
-        return new ConvOptions(stride, padding, dilation, groups, mode, policy);
+        return new ConvOptions(stride, padding, dilation, groups, mode, policy, activation);
     }
 
     /** {@link #paddingMode(PaddingMode)} by PyTorch name: zeros, reflect, replicate or circular. */
@@ -106,7 +113,7 @@ public final class ConvOptions {
 
     /** How the forward algorithm is chosen; null restores the default, {@link ConvPolicy#fromSystemProperty()}. */
     public ConvOptions policy(ConvPolicy policy) {
-        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy);
+        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy, activation);
     }
 
     /** The strides as given (a copy). */
@@ -132,6 +139,20 @@ public final class ConvOptions {
     /** The padding mode. */
     public PaddingMode paddingMode() {
         return paddingMode;
+    }
+
+    /**
+     * The activation applied to the convolution's output, or null for none (the default). Without
+     * gradient recording it runs fused into the pass that writes the output (see
+     * {@link dev.fovea.simd.conv.ConvPlan}); with it, as a separate differentiable op.
+     */
+    public ConvOptions activation(ActivationFunction activation) {
+        return new ConvOptions(stride, padding, dilation, groups, paddingMode, policy, activation);
+    }
+
+    /** The activation applied to the output, or null for none. */
+    public ActivationFunction activation() {
+        return activation;
     }
 
     /** The algorithm policy: the one set, else {@link ConvPolicy#fromSystemProperty()} (read at each call). */
@@ -165,19 +186,21 @@ public final class ConvOptions {
     public boolean equals(Object o) {
         return o instanceof ConvOptions c && Arrays.equals(stride, c.stride) && padding.toString().equals(
                 c.padding.toString()) && Arrays.equals(dilation, c.dilation) && groups == c.groups
-                && paddingMode == c.paddingMode && Objects.equals(policy, c.policy);
+                && paddingMode == c.paddingMode && Objects.equals(policy, c.policy)
+                && Objects.equals(activation, c.activation);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(stride), padding.toString(), Arrays.hashCode(dilation), groups,
-                paddingMode, policy);
+                paddingMode, policy, activation);
     }
 
     @Override
     public String toString() {
         return "ConvOptions[stride=" + Arrays.toString(stride) + ", padding=" + padding + ", dilation="
                 + Arrays.toString(dilation) + ", groups=" + groups + ", paddingMode=" + paddingMode.wireName()
-                + ", policy=" + (policy == null ? "system property" : policy) + "]";
+                + ", policy=" + (policy == null ? "system property" : policy)
+                + (activation == null ? "" : ", activation=" + activation) + "]";
     }
 }
