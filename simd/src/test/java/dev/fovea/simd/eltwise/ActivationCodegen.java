@@ -31,13 +31,16 @@ final class ActivationCodegen {
             import dev.fovea.simd.eltwise.impl.ActivationVector;
             import dev.fovea.simd.eltwise.impl.FloatVectorMath;
             import dev.fovea.simd.eltwise.impl.ScalarMath;
+            import dev.fovea.simd.eltwise.impl.StageScratch;
             import java.lang.foreign.MemorySegment;
+            import jdk.incubator.vector.FloatVector;
 
             /**
              * Contiguous vector loops of the activation functions, forward ({@code y[i] = f(x[i])}) and
              * backward ({@code dx[i] = g[i] f'(x[i])}): whole vectors through ActivationVector, the tail
              * through the bit-identical scalar twin in ActivationScalar. One method per function and
-             * direction, so that each is compiled with its own profile. No argument checks.
+             * direction, so that each is compiled with its own profile; the functions too large for
+             * one C2 compilation run in two stages through StageScratch. No argument checks.
              */
             public final class ActivationVectorOps {
                 private ActivationVectorOps() {}
@@ -69,6 +72,88 @@ final class ActivationCodegen {
                     }
                 }
             """;
+
+    /**
+     * Two-stage forward loops: a chunk's costly part ({@code ActivationVector.NAMEStage}) into
+     * the thread's scratch, then the rest ({@code ActivationVector.NAME(x, t, a, b)}), each loop
+     * its own method.
+     */
+    private static final String FORWARD_STAGED = """
+
+                static void NAME(float a, float b, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
+                    long bound = S.loopBound(n);
+                    if (bound > 0) {
+                        float[] t = StageScratch.get();
+                        for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                            int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                            NAMEStage(a, b, x, xOff + i, t, m);
+                            NAMEFinish(a, b, x, xOff + i, t, y, yOff + i, m);
+                        }
+                    }
+                    for (long i = bound; i < n; i++) {
+                        put(y, yOff + i, SEXPR);
+                    }
+                }
+
+                static void NAMEStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+                    for (int j = 0; j < m; j += L) {
+                        ActivationVector.NAMEStage(load(x, xOff + j), a, b).intoArray(t, j);
+                    }
+                }
+
+                static void NAMEFinish(float a, float b, MemorySegment x, long xOff, float[] t, MemorySegment y,
+                                       long yOff, int m) {
+                    for (int j = 0; j < m; j += L) {
+                        store(ActivationVector.NAME(load(x, xOff + j), FloatVector.fromArray(S, t, j), a, b), y, yOff + j);
+                    }
+                }
+            """;
+
+    /** Two-stage backward loops, as {@link #FORWARD_STAGED}. */
+    private static final String BACKWARD_STAGED = """
+
+                static void NAMEGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                                     MemorySegment dx, long dxOff, long n) {
+                    long bound = S.loopBound(n);
+                    if (bound > 0) {
+                        float[] t = StageScratch.get();
+                        for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                            int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                            NAMEGradStage(a, b, x, xOff + i, t, m);
+                            NAMEGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+                        }
+                    }
+                    for (long i = bound; i < n; i++) {
+                        put(dx, dxOff + i, ActivationScalar.NAMEGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+                    }
+                }
+
+                static void NAMEGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+                    for (int j = 0; j < m; j += L) {
+                        ActivationVector.NAMEGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+                    }
+                }
+
+                static void NAMEGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                                           float[] t, MemorySegment dx, long dxOff, int m) {
+                    for (int j = 0; j < m; j += L) {
+                        FloatVector v = ActivationVector.NAMEGrad(load(x, xOff + j), load(g, gOff + j),
+                                FloatVector.fromArray(S, t, j), a, b);
+                        store(v, dx, dxOff + j);
+                    }
+                }
+            """;
+
+    /**
+     * The loops that exceed C2's inlining budget in one piece (measured with
+     * {@code -XX:+PrintInlining}: NodeCountInliningCutoff, and boxed vectors under
+     * {@code -prof gc}), run in two stages.
+     */
+    static final java.util.Set<Kind> STAGED_FORWARD = java.util.EnumSet.of(Kind.GELU, Kind.GELU_TANH, Kind.SOFTPLUS);
+
+    /** As {@link #STAGED_FORWARD}, for the backward loops. */
+    static final java.util.Set<Kind> STAGED_BACKWARD = java.util.EnumSet.of(Kind.GELU, Kind.GELU_TANH, Kind.SILU,
+            Kind.MISH, Kind.SOFTPLUS, Kind.TANH);
 
     private ActivationCodegen() {}
 
@@ -119,10 +204,11 @@ final class ActivationCodegen {
                     : "ActivationVector." + n + "(load(x, xOff + i), a, b)";
             String s = plain(k) ? "ScalarMath." + n + "(get(x, xOff + i))"
                     : "ActivationScalar." + n + "(get(x, xOff + i), a, b)";
-            b.append(FORWARD.replace("NAME", n).replace("VEXPR", v).replace("SEXPR", s));
+            b.append((STAGED_FORWARD.contains(k) ? FORWARD_STAGED : FORWARD).replace("NAME", n).replace("VEXPR", v)
+                    .replace("SEXPR", s));
         }
         for (Kind k : Kind.values()) {
-            b.append(BACKWARD.replace("NAME", name(k)));
+            b.append((STAGED_BACKWARD.contains(k) ? BACKWARD_STAGED : BACKWARD).replace("NAME", name(k)));
         }
         return b.append("}\n").toString();
     }

@@ -94,27 +94,71 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#gelu}. */
     public static FloatVector gelu(FloatVector x, float a, float b) {
-        return x.mul(normalCdf(x));
+        return gelu(x, geluStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #gelu} and {@link #geluGrad}: {@code gaussian(x)}. */
+    public static FloatVector geluStage(FloatVector x, float a, float b) {
+        return gaussian(x);
+    }
+
+    /** {@link #gelu} from its first stage {@code t}. */
+    public static FloatVector gelu(FloatVector x, FloatVector t, float a, float b) {
+        return x.mul(normalCdf(x, t));
     }
 
     /** Lanewise {@link ActivationScalar#geluGrad}. */
     public static FloatVector geluGrad(FloatVector x, FloatVector g, float a, float b) {
-        return g.mul(x.fma(gaussian(x).mul(INV_SQRT_2PI), normalCdf(x)));
+        return geluGrad(x, g, geluGradStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #geluGrad}: {@code gaussian(x)}. */
+    public static FloatVector geluGradStage(FloatVector x, float a, float b) {
+        return gaussian(x);
+    }
+
+    /** {@link #geluGrad} from its first stage {@code t}. */
+    public static FloatVector geluGrad(FloatVector x, FloatVector g, FloatVector t, float a, float b) {
+        return g.mul(x.fma(t.mul(INV_SQRT_2PI), normalCdf(x, t)));
     }
 
     private static FloatVector geluTanhArg(FloatVector x) {
         return x.mul(GELU_KAPPA).mul(x).fma(x, x).mul(2f * GELU_BETA);
     }
 
+    /** {@link FloatVectorMath#sigmoid} of {@code z} given its {@code e = exp(-|z|)}, the same operations. */
+    private static FloatVector sigmoidFrom(FloatVector z, FloatVector e) {
+        return c(1f).blend(e, z.compare(LT, 0f)).div(e.add(1f));
+    }
+
     /** Lanewise {@link ActivationScalar#geluTanh}. */
     public static FloatVector geluTanh(FloatVector x, float a, float b) {
-        return x.mul(sigmoid(geluTanhArg(x)));
+        return geluTanh(x, geluTanhStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #geluTanh}: {@code exp(-|z|)} of its sigmoid's argument {@code z}. */
+    public static FloatVector geluTanhStage(FloatVector x, float a, float b) {
+        return exp(geluTanhArg(x).abs().neg());
+    }
+
+    /** {@link #geluTanh} from its first stage {@code e}. */
+    public static FloatVector geluTanh(FloatVector x, FloatVector e, float a, float b) {
+        return x.mul(sigmoidFrom(geluTanhArg(x), e));
     }
 
     /** Lanewise {@link ActivationScalar#geluTanhGrad}. */
     public static FloatVector geluTanhGrad(FloatVector x, FloatVector g, float a, float b) {
+        return geluTanhGrad(x, g, geluTanhGradStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #geluTanhGrad}: {@code exp(-|z|)} of its sigmoid's argument {@code z}. */
+    public static FloatVector geluTanhGradStage(FloatVector x, float a, float b) {
+        return exp(geluTanhArg(x).abs().neg());
+    }
+
+    /** {@link #geluTanhGrad} from its first stage {@code e}. */
+    public static FloatVector geluTanhGrad(FloatVector x, FloatVector g, FloatVector e, float a, float b) {
         FloatVector z = geluTanhArg(x);
-        FloatVector e = exp(z.abs().neg());
         FloatVector d = e.add(1f);
         VectorMask<Float> negative = z.compare(LT, 0f);
         FloatVector s = c(1f).blend(e, negative).div(d);
@@ -132,12 +176,17 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#siluGrad}. */
     public static FloatVector siluGrad(FloatVector x, FloatVector g, float a, float b) {
-        FloatVector s = sigmoid(x);
-        return g.mul(s.mul(x.fma(c(1f).sub(s), c(1f))));
+        return siluGrad(x, g, siluGradStage(x, a, b), a, b);
     }
 
-    private static FloatVector softplus1(FloatVector x) {
-        return x.blend(0f, positive(x).not()).add(log1p(exp(x.abs().neg())));
+    /** The first stage of {@link #siluGrad}: {@code sigmoid(x)}. */
+    public static FloatVector siluGradStage(FloatVector x, float a, float b) {
+        return sigmoid(x);
+    }
+
+    /** {@link #siluGrad} from its first stage {@code s}. */
+    public static FloatVector siluGrad(FloatVector x, FloatVector g, FloatVector s, float a, float b) {
+        return g.mul(s.mul(x.fma(c(1f).sub(s), c(1f))));
     }
 
     /** Lanewise {@link ActivationScalar#mish}. */
@@ -149,8 +198,17 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#mishGrad}. */
     public static FloatVector mishGrad(FloatVector x, FloatVector g, float a, float b) {
+        return mishGrad(x, g, mishGradStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #mishGrad}: {@code exp(min(x, clamp))}. */
+    public static FloatVector mishGradStage(FloatVector x, float a, float b) {
+        return exp(x.blend(MISH_CLAMP, x.compare(GT, MISH_CLAMP)));
+    }
+
+    /** {@link #mishGrad} from its first stage {@code u}. */
+    public static FloatVector mishGrad(FloatVector x, FloatVector g, FloatVector u, float a, float b) {
         FloatVector xc = x.blend(MISH_CLAMP, x.compare(GT, MISH_CLAMP));
-        FloatVector u = exp(xc);
         FloatVector n = u.mul(u.add(2f));
         FloatVector d = n.add(2f);
         FloatVector t = n.div(d);
@@ -197,14 +255,34 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#softplus}. */
     public static FloatVector softplus(FloatVector x, float a, float b) {
+        return softplus(x, softplusStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #softplus}: {@code log1p(exp(-|a x|))}. */
+    public static FloatVector softplusStage(FloatVector x, float a, float b) {
+        return log1p(exp(x.mul(a).abs().neg()));
+    }
+
+    /** {@link #softplus} from its first stage {@code l}. */
+    public static FloatVector softplus(FloatVector x, FloatVector l, float a, float b) {
         FloatVector z = x.mul(a);
-        return softplus1(z).div(a).blend(x, z.compare(GT, b));
+        return z.blend(0f, positive(z).not()).add(l).div(a).blend(x, z.compare(GT, b));
     }
 
     /** Lanewise {@link ActivationScalar#softplusGrad}. */
     public static FloatVector softplusGrad(FloatVector x, FloatVector g, float a, float b) {
+        return softplusGrad(x, g, softplusGradStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #softplusGrad}: {@code exp(-|a x|)}. */
+    public static FloatVector softplusGradStage(FloatVector x, float a, float b) {
+        return exp(x.mul(a).abs().neg());
+    }
+
+    /** {@link #softplusGrad} from its first stage {@code e}. */
+    public static FloatVector softplusGrad(FloatVector x, FloatVector g, FloatVector e, float a, float b) {
         FloatVector z = x.mul(a);
-        return g.mul(sigmoid(z)).blend(g, z.compare(GT, b));
+        return g.mul(sigmoidFrom(z, e)).blend(g, z.compare(GT, b));
     }
 
     /** Lanewise {@link ActivationScalar#softsign}. */
@@ -227,7 +305,16 @@ public final class ActivationVector {
 
     /** Lanewise {@link ActivationScalar#tanhGrad}. */
     public static FloatVector tanhGrad(FloatVector x, FloatVector g, float a, float b) {
-        FloatVector e = exp(x.abs().mul(-2f));
+        return tanhGrad(x, g, tanhGradStage(x, a, b), a, b);
+    }
+
+    /** The first stage of {@link #tanhGrad}: {@code exp(-2 |x|)}. */
+    public static FloatVector tanhGradStage(FloatVector x, float a, float b) {
+        return exp(x.abs().mul(-2f));
+    }
+
+    /** {@link #tanhGrad} from its first stage {@code e}. */
+    public static FloatVector tanhGrad(FloatVector x, FloatVector g, FloatVector e, float a, float b) {
         FloatVector d = e.add(1f);
         return g.mul(e.mul(4f).div(d.mul(d)));
     }

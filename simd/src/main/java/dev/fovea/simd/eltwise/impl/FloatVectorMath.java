@@ -71,23 +71,19 @@ import jdk.incubator.vector.VectorMask;
 public final class FloatVectorMath {
     private FloatVectorMath() {}
 
-    private static FloatVector c(float v) {
-        return FloatVector.broadcast(S, v);
-    }
-
     /** Lanewise {@link ScalarMath#exp}. */
     public static FloatVector exp(FloatVector x) {
         x = x.blend(EXP_HI, x.compare(GT, EXP_HI)).blend(EXP_LO, x.compare(LT, EXP_LO));
         FloatVector t = x.fma(LOG2E, ROUND); // rint(x log2 e) + 1.5*2^23: n in the low bits
         FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(c(-LN2_HI), x); // exact, see ScalarMath.exp
-        r = n.fma(c(-LN2_LO), r);
+        FloatVector r = n.fma(MINUS_LN2_HI_V, x); // exact, see ScalarMath.exp
+        r = n.fma(MINUS_LN2_LO_V, r);
         FloatVector p = r.fma(E6, E5);
-        p = p.fma(r, c(E4));
-        p = p.fma(r, c(E3));
-        p = p.fma(r, c(E2));
-        p = p.fma(r, c(1f));
-        p = p.fma(r, c(1f));
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E2_V);
+        p = p.fma(r, ONE_V);
+        p = p.fma(r, ONE_V);
         IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
         IntVector n1 = ni.lanewise(ASHR, 1);
         IntVector n2 = ni.sub(n1);
@@ -106,15 +102,15 @@ public final class FloatVectorMath {
         FloatVector f = bits.sub(k.lanewise(LSHL, 23)).reinterpretAsFloats().sub(1f);
         FloatVector e = k.add(ROUND_BITS).reinterpretAsFloats().sub(ROUND).add(bias);
         FloatVector p = f.fma(L8, L7);
-        p = p.fma(f, c(L6));
-        p = p.fma(f, c(L5));
-        p = p.fma(f, c(L4));
-        p = p.fma(f, c(L3));
-        p = p.fma(f, c(L2));
-        p = p.fma(f, c(L1));
-        p = p.fma(f, c(L0));
+        p = p.fma(f, L6_V);
+        p = p.fma(f, L5_V);
+        p = p.fma(f, L4_V);
+        p = p.fma(f, L3_V);
+        p = p.fma(f, L2_V);
+        p = p.fma(f, L1_V);
+        p = p.fma(f, L0_V);
         FloatVector lm = f.mul(f).fma(p, f);
-        FloatVector y = e.fma(c(LN2_HI), e.fma(c(LN2_LO), lm));
+        FloatVector y = e.fma(LN2_HI_V, e.fma(LN2_LO_V, lm));
         return y.blend(Float.NaN, x.compare(GT, 0f).not())
                 .blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f))
                 .blend(Float.POSITIVE_INFINITY, x.compare(EQ, Float.POSITIVE_INFINITY));
@@ -140,12 +136,12 @@ public final class FloatVectorMath {
     private static FloatVector expm1Core(FloatVector y) {
         FloatVector t = y.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(c(-LN2_HI), y);
-        r = n.fma(c(-LN2_LO), r);
+        FloatVector r = n.fma(MINUS_LN2_HI_V, y);
+        r = n.fma(MINUS_LN2_LO_V, r);
         FloatVector p = r.fma(E6, E5);
-        p = p.fma(r, c(E4));
-        p = p.fma(r, c(E3));
-        p = p.fma(r, c(E2));
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E2_V);
         FloatVector s = t.reinterpretAsInts().add(127 - ROUND_BITS).lanewise(LSHL, 23).reinterpretAsFloats();
         return s.fma(r.mul(r).fma(p, r), s.sub(1f));
     }
@@ -167,42 +163,85 @@ public final class FloatVectorMath {
         return e.fma(l.mul(-0.5f), e);
     }
 
+    // Vector constants: one broadcast each at class init instead of one per call, which keeps the
+    // kernels that use exp, log and normalCdf inside C2's parse-time node budget (see above).
+    private static final FloatVector MINUS_LN2_HI_V = FloatVector.broadcast(S, -LN2_HI);
+    private static final FloatVector MINUS_LN2_LO_V = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector LN2_HI_V = FloatVector.broadcast(S, LN2_HI);
+    private static final FloatVector LN2_LO_V = FloatVector.broadcast(S, LN2_LO);
+    private static final FloatVector E2_V = FloatVector.broadcast(S, E2);
+    private static final FloatVector E3_V = FloatVector.broadcast(S, E3);
+    private static final FloatVector E4_V = FloatVector.broadcast(S, E4);
+    private static final FloatVector L0_V = FloatVector.broadcast(S, L0);
+    private static final FloatVector L1_V = FloatVector.broadcast(S, L1);
+    private static final FloatVector L2_V = FloatVector.broadcast(S, L2);
+    private static final FloatVector L3_V = FloatVector.broadcast(S, L3);
+    private static final FloatVector L4_V = FloatVector.broadcast(S, L4);
+    private static final FloatVector L5_V = FloatVector.broadcast(S, L5);
+    private static final FloatVector L6_V = FloatVector.broadcast(S, L6);
+    private static final FloatVector ERF0_V = FloatVector.broadcast(S, ERF0);
+    private static final FloatVector ERF1_V = FloatVector.broadcast(S, ERF1);
+    private static final FloatVector ERF2_V = FloatVector.broadcast(S, ERF2);
+    private static final FloatVector ERF3_V = FloatVector.broadcast(S, ERF3);
+    private static final FloatVector ERF4_V = FloatVector.broadcast(S, ERF4);
+    private static final FloatVector ERFC0_V = FloatVector.broadcast(S, ERFC0);
+    private static final FloatVector ERFC1_V = FloatVector.broadcast(S, ERFC1);
+    private static final FloatVector ERFC2_V = FloatVector.broadcast(S, ERFC2);
+    private static final FloatVector ERFC3_V = FloatVector.broadcast(S, ERFC3);
+    private static final FloatVector ERFC4_V = FloatVector.broadcast(S, ERFC4);
+    private static final FloatVector ERFC5_V = FloatVector.broadcast(S, ERFC5);
+    private static final FloatVector ERFC6_V = FloatVector.broadcast(S, ERFC6);
+    private static final FloatVector ERF5_V = FloatVector.broadcast(S, ERF5);
+    private static final FloatVector ERF6_V = FloatVector.broadcast(S, ERF6);
+    private static final FloatVector ERFC7_V = FloatVector.broadcast(S, ERFC7);
+    private static final FloatVector ERFC8_V = FloatVector.broadcast(S, ERFC8);
+    private static final FloatVector SQRT1_2_V = FloatVector.broadcast(S, SQRT1_2);
+    private static final FloatVector ZERO_V = FloatVector.zero(S);
+    private static final FloatVector HALF_V = FloatVector.broadcast(S, 0.5f);
+    private static final FloatVector MINUS_HALF_V = FloatVector.broadcast(S, -0.5f);
+    private static final FloatVector ONE_V = FloatVector.broadcast(S, 1f);
+
     /** Lanewise {@link ScalarMath#normalCdf}. */
     public static FloatVector normalCdf(FloatVector x) {
-        FloatVector a = x.abs().mul(SQRT1_2);
+        return normalCdf(x, gaussian(x));
+    }
+
+    /** {@link #normalCdf(FloatVector)} given {@code gaussian(x)}, its costly part. */
+    public static FloatVector normalCdf(FloatVector x, FloatVector gaussian) {
+        FloatVector a = x.abs().mul(SQRT1_2_V);
         IntVector sign = x.reinterpretAsInts().and(Integer.MIN_VALUE);
-        FloatVector half = c(0.5f).reinterpretAsInts().or(sign).reinterpretAsFloats();
-        FloatVector inner = half.fma(a.mul(erfPoly(a.mul(a))), c(0.5f));
-        FloatVector tail = erfcTail(a).mul(gaussian(x));
-        FloatVector outer = c(-0.5f).fma(tail, c(1f)).blend(tail.mul(0.5f), x.compare(GT, 0f).not());
-        return outer.blend(inner, a.compare(LT, 1f));
+        FloatVector half = HALF_V.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        FloatVector inner = half.fma(a.mul(erfPoly(a.mul(a))), HALF_V);
+        FloatVector tail = erfcTail(a).mul(gaussian);
+        FloatVector outer = MINUS_HALF_V.fma(tail, ONE_V).blend(tail.mul(HALF_V), x.compare(GT, ZERO_V).not());
+        return outer.blend(inner, a.compare(LT, ONE_V));
     }
 
     private static FloatVector erfPoly(FloatVector t) {
-        FloatVector p = t.fma(ERF6, ERF5);
-        p = p.fma(t, c(ERF4));
-        p = p.fma(t, c(ERF3));
-        p = p.fma(t, c(ERF2));
-        p = p.fma(t, c(ERF1));
-        return p.fma(t, c(ERF0));
+        FloatVector p = t.fma(ERF6_V, ERF5_V);
+        p = p.fma(t, ERF4_V);
+        p = p.fma(t, ERF3_V);
+        p = p.fma(t, ERF2_V);
+        p = p.fma(t, ERF1_V);
+        return p.fma(t, ERF0_V);
     }
 
     private static FloatVector erfcTail(FloatVector a) {
-        FloatVector t = c(1f).div(a.fma(0.5f, 1f));
-        FloatVector q = t.fma(ERFC8, ERFC7);
-        q = q.fma(t, c(ERFC6));
-        q = q.fma(t, c(ERFC5));
-        q = q.fma(t, c(ERFC4));
-        q = q.fma(t, c(ERFC3));
-        q = q.fma(t, c(ERFC2));
-        q = q.fma(t, c(ERFC1));
-        q = q.fma(t, c(ERFC0));
+        FloatVector t = ONE_V.div(a.fma(HALF_V, ONE_V));
+        FloatVector q = t.fma(ERFC8_V, ERFC7_V);
+        q = q.fma(t, ERFC6_V);
+        q = q.fma(t, ERFC5_V);
+        q = q.fma(t, ERFC4_V);
+        q = q.fma(t, ERFC3_V);
+        q = q.fma(t, ERFC2_V);
+        q = q.fma(t, ERFC1_V);
+        q = q.fma(t, ERFC0_V);
         return t.mul(q);
     }
 
     /** Lanewise {@link ScalarMath#sigmoid}. */
     public static FloatVector sigmoid(FloatVector x) {
         FloatVector e = exp(x.abs().neg());
-        return c(1f).blend(e, x.compare(LT, 0f)).div(e.add(1f));
+        return ONE_V.blend(e, x.compare(LT, 0f)).div(e.add(1f));
     }
 }

@@ -13,13 +13,16 @@ import dev.fovea.simd.eltwise.impl.ActivationScalar;
 import dev.fovea.simd.eltwise.impl.ActivationVector;
 import dev.fovea.simd.eltwise.impl.FloatVectorMath;
 import dev.fovea.simd.eltwise.impl.ScalarMath;
+import dev.fovea.simd.eltwise.impl.StageScratch;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Contiguous vector loops of the activation functions, forward ({@code y[i] = f(x[i])}) and
  * backward ({@code dx[i] = g[i] f'(x[i])}): whole vectors through ActivationVector, the tail
  * through the bit-identical scalar twin in ActivationScalar. One method per function and
- * direction, so that each is compiled with its own profile. No argument checks.
+ * direction, so that each is compiled with its own profile; the functions too large for
+ * one C2 compilation run in two stages through StageScratch. No argument checks.
  */
 public final class ActivationVectorOps {
     private ActivationVectorOps() {}
@@ -121,22 +124,58 @@ public final class ActivationVectorOps {
     }
 
     static void gelu(float a, float b, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.gelu(load(x, xOff + i), a, b), y, yOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                geluStage(a, b, x, xOff + i, t, m);
+                geluFinish(a, b, x, xOff + i, t, y, yOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(y, yOff + i, ActivationScalar.gelu(get(x, xOff + i), a, b));
         }
     }
 
-    static void geluTanh(float a, float b, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.geluTanh(load(x, xOff + i), a, b), y, yOff + i);
+    static void geluStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.geluStage(load(x, xOff + j), a, b).intoArray(t, j);
         }
-        for (; i < n; i++) {
+    }
+
+    static void geluFinish(float a, float b, MemorySegment x, long xOff, float[] t, MemorySegment y,
+                           long yOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            store(ActivationVector.gelu(load(x, xOff + j), FloatVector.fromArray(S, t, j), a, b), y, yOff + j);
+        }
+    }
+
+    static void geluTanh(float a, float b, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                geluTanhStage(a, b, x, xOff + i, t, m);
+                geluTanhFinish(a, b, x, xOff + i, t, y, yOff + i, m);
+            }
+        }
+        for (long i = bound; i < n; i++) {
             put(y, yOff + i, ActivationScalar.geluTanh(get(x, xOff + i), a, b));
+        }
+    }
+
+    static void geluTanhStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.geluTanhStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void geluTanhFinish(float a, float b, MemorySegment x, long xOff, float[] t, MemorySegment y,
+                           long yOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            store(ActivationVector.geluTanh(load(x, xOff + j), FloatVector.fromArray(S, t, j), a, b), y, yOff + j);
         }
     }
 
@@ -191,12 +230,30 @@ public final class ActivationVectorOps {
     }
 
     static void softplus(float a, float b, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.softplus(load(x, xOff + i), a, b), y, yOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                softplusStage(a, b, x, xOff + i, t, m);
+                softplusFinish(a, b, x, xOff + i, t, y, yOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(y, yOff + i, ActivationScalar.softplus(get(x, xOff + i), a, b));
+        }
+    }
+
+    static void softplusStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.softplusStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void softplusFinish(float a, float b, MemorySegment x, long xOff, float[] t, MemorySegment y,
+                           long yOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            store(ActivationVector.softplus(load(x, xOff + j), FloatVector.fromArray(S, t, j), a, b), y, yOff + j);
         }
     }
 
@@ -287,45 +344,125 @@ public final class ActivationVectorOps {
 
     static void geluGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.geluGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                geluGradStage(a, b, x, xOff + i, t, m);
+                geluGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.geluGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void geluGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.geluGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void geluGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.geluGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 
     static void geluTanhGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.geluTanhGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                geluTanhGradStage(a, b, x, xOff + i, t, m);
+                geluTanhGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.geluTanhGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void geluTanhGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.geluTanhGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void geluTanhGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.geluTanhGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 
     static void siluGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.siluGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                siluGradStage(a, b, x, xOff + i, t, m);
+                siluGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.siluGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void siluGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.siluGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void siluGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.siluGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 
     static void mishGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.mishGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                mishGradStage(a, b, x, xOff + i, t, m);
+                mishGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.mishGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void mishGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.mishGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void mishGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.mishGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 
@@ -364,12 +501,32 @@ public final class ActivationVectorOps {
 
     static void softplusGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.softplusGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                softplusGradStage(a, b, x, xOff + i, t, m);
+                softplusGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.softplusGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void softplusGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.softplusGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void softplusGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.softplusGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 
@@ -397,12 +554,32 @@ public final class ActivationVectorOps {
 
     static void tanhGrad(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment dx, long dxOff, long n) {
-        long i = 0;
-        for (long bound = S.loopBound(n); i < bound; i += L) {
-            store(ActivationVector.tanhGrad(load(x, xOff + i), load(g, gOff + i), a, b), dx, dxOff + i);
+        long bound = S.loopBound(n);
+        if (bound > 0) {
+            float[] t = StageScratch.get();
+            for (long i = 0; i < bound; i += StageScratch.LENGTH) {
+                int m = (int) Math.min(StageScratch.LENGTH, bound - i);
+                tanhGradStage(a, b, x, xOff + i, t, m);
+                tanhGradFinish(a, b, x, xOff + i, g, gOff + i, t, dx, dxOff + i, m);
+            }
         }
-        for (; i < n; i++) {
+        for (long i = bound; i < n; i++) {
             put(dx, dxOff + i, ActivationScalar.tanhGrad(get(x, xOff + i), get(g, gOff + i), a, b));
+        }
+    }
+
+    static void tanhGradStage(float a, float b, MemorySegment x, long xOff, float[] t, int m) {
+        for (int j = 0; j < m; j += L) {
+            ActivationVector.tanhGradStage(load(x, xOff + j), a, b).intoArray(t, j);
+        }
+    }
+
+    static void tanhGradFinish(float a, float b, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                               float[] t, MemorySegment dx, long dxOff, int m) {
+        for (int j = 0; j < m; j += L) {
+            FloatVector v = ActivationVector.tanhGrad(load(x, xOff + j), load(g, gOff + j),
+                    FloatVector.fromArray(S, t, j), a, b);
+            store(v, dx, dxOff + j);
         }
     }
 }
