@@ -3,7 +3,6 @@ package dev.fovea.simd.conv;
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.eltwise.ActivationFunction;
-import dev.fovea.simd.eltwise.ActivationKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -103,15 +102,11 @@ public final class ConvDepthwise implements ConvAlgorithm {
                     int b = p / spec.outC();
                     int ic = oc / spec.outCPerGroup();
                     float bv = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
-                    long planeOff = outOff + (long) p * spec.outSpatial();
                     plane(spec, in, inOff + ((long) b * spec.inC() + ic) * spec.inSpatial(), w,
-                            oc * spec.kernelVolume(), bv, out, planeOff);
-                    if (activation != null) {
-                        // The plane is still in cache.
-                        ActivationKernels.forward(activation, out, planeOff, out, planeOff, spec.outSpatial());
-                    }
+                            oc * spec.kernelVolume(), bv, out, outOff + (long) p * spec.outSpatial());
                 }
             });
+            ConvActivation.after(activation, false, spec, out, outOff, ctx);
         }
     }
 

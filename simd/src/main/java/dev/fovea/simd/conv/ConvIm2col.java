@@ -122,10 +122,6 @@ public final class ConvIm2col implements ConvAlgorithm {
         return (bias == null ? Epilogue.NONE : Epilogue.rowBias(bias, off)).withActivation(act);
     }
 
-    /** The epilogue form of a plan's activation: the identity for null. */
-    static Activation activation(ActivationFunction f) {
-        return f == null ? Activation.IDENTITY : Activation.of(f);
-    }
 
     /** A planned im2col convolution: packed weights and one column-block workspace. */
     private static final class Plan implements ConvPlan {
@@ -178,9 +174,10 @@ public final class ConvIm2col implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = activation(activation);
+            Activation act = ConvActivation.epilogue(activation);
             if (ws == null) {
                 directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
+                ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
                 return;
             }
             boolean parallel = ctx.threads() > 1 && ComputeContext.shareable(in);
@@ -199,6 +196,7 @@ public final class ConvIm2col implements ConvAlgorithm {
                     }
                 }
             }
+            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
         }
 
         /** Fills the workspace with columns {@code [c0, c1)} of B, over the threads when worth it. */

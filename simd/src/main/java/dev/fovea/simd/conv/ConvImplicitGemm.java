@@ -209,9 +209,10 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = ConvIm2col.activation(activation);
+            Activation act = ConvActivation.epilogue(activation);
             if (ws == null) {
                 ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
+                ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
                 return;
             }
             curAct = act;
@@ -236,6 +237,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             curIn = null;
             curBias = null;
             curOut = null;
+            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
         }
 
         private long inputOffset(long inOff, int b, int g) {
@@ -340,7 +342,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = ConvIm2col.activation(activation);
+            Activation act = ConvActivation.epilogue(activation);
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             long outSpatial = spec.outSpatial();
@@ -370,6 +372,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 }
             }
             setRange(false, null, 0, null, 0);
+            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
         }
 
         private void setRange(boolean pad, MemorySegment in, long inOff, MemorySegment out, long outOff) {

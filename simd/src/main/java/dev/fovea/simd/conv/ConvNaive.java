@@ -2,7 +2,6 @@ package dev.fovea.simd.conv;
 
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.eltwise.ActivationFunction;
-import dev.fovea.simd.eltwise.ActivationKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -70,9 +69,7 @@ public final class ConvNaive implements ConvAlgorithm {
                                 long outOff, ActivationFunction activation) {
                 ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
                 forward(spec, in, inOff, wCopy, 0, bias, biasOff, out, outOff);
-                if (activation != null) {
-                    ActivationKernels.forward(activation, out, outOff, out, outOff, spec.outputElements());
-                }
+                ConvActivation.after(activation, false, spec, out, outOff, ctx);
             }
         };
     }

@@ -8,7 +8,6 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.Arena;
 import dev.fovea.simd.eltwise.ActivationFunction;
-import dev.fovea.simd.eltwise.ActivationKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -75,7 +74,6 @@ final class ConvWinogradPlan implements ConvPlan {
     private long inOff;
     private MemorySegment bias;
     private long biasOff;
-    private ActivationFunction activation;
     private MemorySegment out;
     private long outOff;
     private int unit;
@@ -207,7 +205,6 @@ final class ConvWinogradPlan implements ConvPlan {
     public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff,
                         ActivationFunction activation) {
         ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-        this.activation = activation;
         this.in = in;
         this.inOff = inOff;
         this.bias = bias;
@@ -232,8 +229,8 @@ final class ConvWinogradPlan implements ConvPlan {
             this.in = null;
             this.bias = null;
             this.out = null;
-            this.activation = null;
         }
+        ConvActivation.after(activation, false, spec, out, outOff, ctx);
     }
 
 
@@ -333,14 +330,6 @@ final class ConvWinogradPlan implements ConvPlan {
                 long plane = outOff + ((long) (r / tilesH) * spec.outC() + oc) * planeSize;
                 ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, out, plane,
                         spec.outH(), spec.outW(), tilesW, r % tilesH, outRowBufs[stagingSlot]);
-                if (activation != null) {
-                    // The tile row's output rows, just stored and still in L1.
-                    int m = f4 ? 4 : 2;
-                    int row0 = (r % tilesH) * m;
-                    long at = plane + (long) row0 * spec.outW();
-                    long count = (long) Math.min(m, spec.outH() - row0) * spec.outW();
-                    ActivationKernels.forward(activation, out, at, out, at, count);
-                }
             }
         }
     }

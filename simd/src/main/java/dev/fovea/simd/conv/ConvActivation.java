@@ -1,0 +1,44 @@
+package dev.fovea.simd.conv;
+
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.ActivationKernels;
+import dev.fovea.simd.gemm.Activation;
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where a plan applies the activation of {@link ConvPlan#execute(MemorySegment, long, MemorySegment,
+ * long, MemorySegment, long, ActivationFunction)}: ReLU, hardtanh (ReLU6, clip) and leaky ReLU in
+ * the GEMM epilogue of the GEMM-based plans, on the tile still in registers; every other function,
+ * and every function of the Winograd, depthwise and naive plans, in one vectorized pass over the
+ * output at the end of the call. Applying them where each block is stored instead (per GEMM
+ * tile row, per Winograd tile row, per depthwise plane) measured no faster than that one pass
+ * (Zen 4, 1 thread, batch 1, JMH {@code Conv2dBench -p activation=...}: GELU on the ResNet-18 1x1
+ * downsample 0.385 ms per tile row against 0.336 in one pass; ReLU on a MobileNet depthwise layer
+ * 0.205-0.240 per plane against 0.19-0.23): the calls on thousands of short rows cost what the
+ * pass over an output in L2 saves.
+ */
+final class ConvActivation {
+    private ConvActivation() {}
+
+    /** True if {@code f} runs in the GEMM epilogue's registers. */
+    static boolean inEpilogue(ActivationFunction f) {
+        return f != null && switch (f.kind()) {
+            case RELU, HARDTANH, LEAKY_RELU -> true;
+            default -> false;
+        };
+    }
+
+    /** The epilogue activation of a GEMM-based plan: {@code f}'s register form, else the identity. */
+    static Activation epilogue(ActivationFunction f) {
+        return inEpilogue(f) ? Activation.of(f) : Activation.IDENTITY;
+    }
+
+    /** Applies {@code f} over the whole output unless it is null or ran in the epilogue ({@code epilogueRan}). */
+    static void after(ActivationFunction f, boolean epilogueRan, ConvSpec spec, MemorySegment out, long outOff,
+                      ComputeContext ctx) {
+        if (f != null && !epilogueRan) {
+            ActivationKernels.forward(f, out, outOff, out, outOff, spec.outputElements(), ctx);
+        }
+    }
+}
