@@ -108,6 +108,10 @@ final class PoolVector {
             PoolSameSize.forward(s, max, in, inOff, out, outOff, p0, p1);
             return;
         }
+        if (Pool2x2.applies(s)) {
+            Pool2x2.forward(s, max, in, inOff, out, outOff, p0, p1);
+            return;
+        }
         Buffers b = new Buffers(s, max);
         int outW = s.out(2);
         int rows = s.out(0) * s.out(1);

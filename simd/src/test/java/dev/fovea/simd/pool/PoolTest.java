@@ -162,6 +162,43 @@ class PoolTest {
         }
     }
 
+    @Test
+    void twoByTwoStrideTwoPoolingMatchesTheOracle() {
+        // The direct 2x2 s2 kernel (Pool2x2): widths below, at and across two vectors, odd sizes
+        // (the last row and column are dropped), 2 and 3 dims, divisor overrides, NaNs and infinities,
+        // segments that end with the output and the input (the last vector goes scalar there).
+        SplittableRandom r = new SplittableRandom(0x2B2L);
+        int[] widths = {2, 3, 4, 5, 17, 31, 32, 33, 34, 63, 64, 65, 112, 113};
+        for (int checked = 0; checked < 120; checked++) {
+            int dims = 2 + r.nextInt(2);
+            int w = widths[r.nextInt(widths.length)];
+            int h = 2 + r.nextInt(7);
+            PoolSpec.Builder b = PoolSpec.builder(dims).n(1 + r.nextInt(2)).c(1 + r.nextInt(3));
+            if (dims == 2) {
+                b.input(h, w).kernel(2).stride(2);
+            } else {
+                b.input(1 + r.nextInt(3), h, w).kernel(1, 2, 2).stride(1, 2, 2);
+            }
+            b.ceilMode(r.nextInt(4) == 0 && w % 2 == 0 && h % 2 == 0);
+            if (r.nextInt(5) == 0) {
+                b.divisorOverride(1 + r.nextInt(10));
+            }
+            PoolSpec s = b.build();
+            assertTrue(Pool2x2.applies(s), s::toString);
+            MemorySegment in = PoolTester.random(s.inputElements(), checked);
+            for (int i = 0; i < 3 && r.nextBoolean(); i++) {
+                in.setAtIndex(F, r.nextLong(s.inputElements()), r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY);
+            }
+            int n = (int) s.outputElements();
+            MemorySegment out = PoolTester.floats(n);
+            ComputeContext ctx = checked % 2 == 0 ? one : two;
+            Pool.maxPool(s, in, 0, out, 0, null, 0, ctx);
+            assertArrayEquals(PoolTester.oracle(s, true, in), PoolTester.read(out, 0, n), 0, s::toString);
+            Pool.avgPool(s, in, 0, out, 0, ctx);
+            checkAverage(s, in, PoolTester.oracle(s, false, in), out);
+        }
+    }
+
     /** Float sums of up to kernelVolume terms: |error| <= kernelVolume * 2^-24 * sum|x| / divisor, plus the division's rounding. */
     private static void checkAverage(PoolSpec s, MemorySegment in, double[] ref, MemorySegment out) {
         int o = 0;

@@ -1,0 +1,115 @@
+package dev.fovea.simd.pool;
+
+import dev.fovea.simd.internal.FloatSpecies;
+import dev.fovea.simd.internal.PartialVectors;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernel of 2x2 stride-2 pooling without padding, max or average (VGG, U-Net and
+ * LeNet pools, DenseNet transitions): each output vector straight from two input rows, with no
+ * row buffer in between. Per 16 outputs: four loads (32 columns of both rows), two vertical
+ * reductions, the even and odd lanes of the pair gathered by two two-vector permutes, one
+ * horizontal reduction, one store. The row's last vector loads and stores masked.
+ *
+ * <p>Max pooling is exact. Average pooling adds the two rows, then the two columns, and
+ * multiplies by {@code 1/4} (or the divisor override's reciprocal), as {@link PoolVector}.
+ */
+final class Pool2x2 {
+    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
+    private static final int L = FloatSpecies.LANES;
+    private static final ByteOrder O = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Lane j takes lane 2j of the pair (v0, v1). */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, j -> 2 * j);
+    /** Lane j takes lane 2j + 1 of the pair (v0, v1). */
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, j -> 2 * j + 1);
+
+    private Pool2x2() {}
+
+    /** Returns true if {@code s} is 2x2 pooling over H and W at stride 2 with no padding and only whole windows. */
+    static boolean applies(PoolSpec s) {
+        return s.kernel(0) == 1 && s.stride(0) == 1 && s.out(0) == s.in(0)
+                && s.kernel(1) == 2 && s.kernel(2) == 2 && s.stride(1) == 2 && s.stride(2) == 2
+                && s.dilation(1) == 1 && s.dilation(2) == 1 && s.padBegin(1) == 0 && s.padBegin(2) == 0
+                && s.out(1) == s.in(1) / 2 && s.out(2) == s.in(2) / 2 && s.out(2) > 0;
+    }
+
+    /** Max (values only) or average pooling of planes {@code [p0, p1)}; requires {@link #applies}. */
+    static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                        int p0, int p1) {
+        int inW = s.in(2);
+        int outH = s.out(1);
+        int outW = s.out(2);
+        float inv = s.divisorOverride() > 0 ? 1f / s.divisorOverride() : 0.25f;
+        int full = outW - outW % L;
+        long slice = (long) s.in(1) * inW;
+        long outSlice = (long) outH * outW;
+        for (long at = (long) p0 * s.in(0); at < (long) p1 * s.in(0); at++) {
+            for (int oh = 0; oh < outH; oh++) {
+                long r0 = (inOff + at * slice + (long) 2 * oh * inW) * Float.BYTES;
+                long r1 = r0 + (long) inW * Float.BYTES;
+                long o = outOff + at * outSlice + (long) oh * outW;
+                for (int ow = 0; ow < full; ow += L) {
+                    long x = (long) 2 * ow * Float.BYTES;
+                    FloatVector a = FloatVector.fromMemorySegment(S, in, r0 + x, O);
+                    FloatVector b = FloatVector.fromMemorySegment(S, in, r0 + x + (long) L * Float.BYTES, O);
+                    FloatVector c = FloatVector.fromMemorySegment(S, in, r1 + x, O);
+                    FloatVector d = FloatVector.fromMemorySegment(S, in, r1 + x + (long) L * Float.BYTES, O);
+                    combine(max, a, b, c, d, inv).intoMemorySegment(out, (o + ow) * Float.BYTES, O);
+                }
+                if (full < outW) {
+                    lastVector(max, in, r0, r1, inW, out, o, full, outW, inv);
+                }
+            }
+        }
+    }
+
+    /** The output vector from columns {@code [0, 2L)} of rows {@code (a, b)} and {@code (c, d)}. */
+    private static FloatVector combine(boolean max, FloatVector a, FloatVector b, FloatVector c, FloatVector d,
+                                       float inv) {
+        FloatVector lo = max ? a.max(c) : a.add(c);
+        FloatVector hi = max ? b.max(d) : b.add(d);
+        FloatVector even = lo.rearrange(EVEN, hi);
+        FloatVector odd = lo.rearrange(ODD, hi);
+        return max ? even.max(odd) : even.add(odd).mul(inv);
+    }
+
+    /**
+     * Outputs {@code [ow, outW)} of a row: masked loads of the columns left in both rows and a
+     * masked store, or scalar code where a vector window would pass the end of a segment.
+     */
+    private static void lastVector(boolean max, MemorySegment in, long r0, long r1, int inW, MemorySegment out, long o,
+                                   int ow, int outW, float inv) {
+        long x = (long) 2 * ow * Float.BYTES;
+        long y = x + (long) L * Float.BYTES;
+        if (!PartialVectors.fits(in, r1 + y) || !PartialVectors.fits(out, (o + ow) * Float.BYTES)) {
+            // The end of a segment: scalar, in the vector's order of operations.
+            for (int k = ow; k < outW; k++) {
+                long e = r0 + (long) 2 * k * Float.BYTES;
+                long f = r1 + (long) 2 * k * Float.BYTES;
+                float a = in.get(F, e);
+                float b = in.get(F, e + Float.BYTES);
+                float c = in.get(F, f);
+                float d = in.get(F, f + Float.BYTES);
+                float v = max ? Math.max(Math.max(a, c), Math.max(b, d)) : ((a + c) + (b + d)) * inv;
+                out.setAtIndex(F, o + k, v);
+            }
+            return;
+        }
+        // Lanes past the input row load 0; only outputs past outW see them, and those are not stored.
+        VectorMask<Float> mLo = VectorMask.fromLong(S, PartialVectors.laneBits(2 * ow, inW));
+        VectorMask<Float> mHi = VectorMask.fromLong(S, PartialVectors.laneBits(2 * ow + L, inW));
+        FloatVector a = FloatVector.fromMemorySegment(S, in, r0 + x, O, mLo);
+        FloatVector b = FloatVector.fromMemorySegment(S, in, r0 + y, O, mHi);
+        FloatVector c = FloatVector.fromMemorySegment(S, in, r1 + x, O, mLo);
+        FloatVector d = FloatVector.fromMemorySegment(S, in, r1 + y, O, mHi);
+        combine(max, a, b, c, d, inv).intoMemorySegment(out, (o + ow) * Float.BYTES, O,
+                VectorMask.fromLong(S, PartialVectors.laneBits(ow, outW)));
+    }
+}
