@@ -49,10 +49,18 @@ public class PoolBench {
     @Param({"1"})
     public int threads;
 
+    /**
+     * Max pooling only: {@code true} also writes the argmax indices (the forward of training);
+     * with {@code path=reference} the reference loops then write them too.
+     */
+    @Param({"false"})
+    public boolean indices;
+
     private PoolLayer pool;
     private PoolSpec spec;
     private MemorySegment in;
     private MemorySegment out;
+    private MemorySegment idx;
     private ComputeContext ctx;
     private boolean reference;
 
@@ -65,6 +73,7 @@ public class PoolBench {
         ctx = ComputeContext.create(threads);
         in = Arena.ofAuto().allocate(spec.inputElements() * Float.BYTES, 64);
         out = Arena.ofAuto().allocate(spec.outputElements() * Float.BYTES, 64);
+        idx = indices ? Arena.ofAuto().allocate(spec.outputElements() * Integer.BYTES, 64) : null;
         SplittableRandom r = new SplittableRandom(7);
         for (long i = 0; i < spec.inputElements(); i++) {
             in.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (r.nextDouble() * 4 - 2));
@@ -90,10 +99,12 @@ public class PoolBench {
     /** One pooling call. */
     @Benchmark
     public void run() {
-        if (reference) {
+        if (reference && idx != null) {
+            Pool.maxPoolReference(spec, in, 0, out, 0, idx, 0);
+        } else if (reference) {
             Pool.reference(spec, pool.max(), in, 0, out, 0);
         } else if (pool.max()) {
-            Pool.maxPool(spec, in, 0, out, 0, null, 0, ctx);
+            Pool.maxPool(spec, in, 0, out, 0, idx, 0, ctx);
         } else {
             Pool.avgPool(spec, in, 0, out, 0, ctx);
         }

@@ -37,12 +37,13 @@ public final class Pool {
         if (indices != null) {
             checkIndices("max_pool", indices, idxOff, s.outputElements(), s.inPlane(), s);
         }
-        boolean vector = Simd.VECTOR && indices == null;
         split(ctx, s.planes(), s.inPlane(), (p0, p1) -> {
-            if (vector) {
+            if (!Simd.VECTOR) {
+                PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
+            } else if (indices == null) {
                 PoolVector.forward(s, true, in, inOff, out, outOff, p0, p1);
             } else {
-                PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
+                PoolMaxIndices.forward(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
             }
         }, in, out, indices);
     }
@@ -85,6 +86,23 @@ public final class Pool {
         } else {
             PoolNaive.avg(s, in, inOff, out, outOff, 0, (int) s.planes());
         }
+    }
+
+    /**
+     * The reference loops of max pooling with indices, on the calling thread: the scalar fallback
+     * of {@link #maxPool} with indices and the baseline of its benchmark.
+     *
+     * @throws IllegalArgumentException if a segment is too small for the spec
+     */
+    public static void maxPoolReference(PoolSpec s, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                                        MemorySegment indices, long idxOff) {
+        checkFloats("max_pool: input", in, inOff, s.inputElements(), s);
+        checkFloats("max_pool: output", out, outOff, s.outputElements(), s);
+        checkIndices("max_pool", indices, idxOff, s.outputElements(), s.inPlane(), s);
+        if (s.planes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + s.planes());
+        }
+        PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, 0, (int) s.planes());
     }
 
     /**

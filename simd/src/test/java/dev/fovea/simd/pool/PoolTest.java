@@ -199,6 +199,32 @@ class PoolTest {
         }
     }
 
+    @Test
+    void maxIndicesAreTheReferenceLoopsIndices() {
+        // Values on a coarse grid make ties common (ReLU outputs are often 0): the kernel must keep
+        // the first index in (d, h, w) order as PyTorch does; NaNs must take over the window.
+        SplittableRandom r = new SplittableRandom(0x1D5L);
+        int checked = 0;
+        for (PoolSpec s : PoolTester.sweep(300, 0x1D5L)) {
+            MemorySegment in = PoolTester.floats(s.inputElements());
+            for (long i = 0; i < s.inputElements(); i++) {
+                int level = r.nextInt(4);
+                float v = level == 0 ? 0f : level == 1 ? -0f : r.nextInt(3);
+                in.setAtIndex(F, i, r.nextInt(200) == 0 ? Float.NaN : v);
+            }
+            int n = (int) s.outputElements();
+            MemorySegment out = PoolTester.floats(n);
+            MemorySegment idx = PoolTester.ints(n);
+            MemorySegment refOut = PoolTester.floats(n);
+            MemorySegment refIdx = PoolTester.ints(n);
+            PoolNaive.max(s, in, 0, refOut, 0, refIdx, 0, 0, (int) s.planes());
+            Pool.maxPool(s, in, 0, out, 0, idx, 0, checked % 2 == 0 ? one : two);
+            assertEquals(-1, refOut.mismatch(out), s::toString);
+            assertEquals(-1, refIdx.mismatch(idx), s::toString);
+            checked++;
+        }
+    }
+
     /** Float sums of up to kernelVolume terms: |error| <= kernelVolume * 2^-24 * sum|x| / divisor, plus the division's rounding. */
     private static void checkAverage(PoolSpec s, MemorySegment in, double[] ref, MemorySegment out) {
         int o = 0;
