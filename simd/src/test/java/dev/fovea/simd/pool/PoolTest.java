@@ -131,7 +131,8 @@ class PoolTest {
             b.input(dims == 1 ? new int[] {w} : dims == 2 ? new int[] {h, w} : new int[] {1 + r.nextInt(3), h, w})
                     .kernel(kernel);
             if (k % 2 == 1 && r.nextBoolean()) {
-                b.padding(dims == 3 ? new int[] {0, k / 2, k / 2} : dims == 2 ? new int[] {k / 2, k / 2} : new int[] {k / 2});
+                int p = k / 2;
+                b.padding(dims == 3 ? new int[] {0, p, p} : dims == 2 ? new int[] {p, p} : new int[] {p});
             } else {
                 b.padding(Padding.SAME);
             }
@@ -146,18 +147,8 @@ class PoolTest {
                 continue; // a window larger than the padded input
             }
             assertTrue(PoolSameSize.applies(s), s::toString);
-            MemorySegment in = PoolTester.random(s.inputElements(), checked);
-            for (int i = 0; i < 3 && r.nextBoolean(); i++) {
-                long at = r.nextLong(s.inputElements());
-                in.setAtIndex(F, at, r.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY);
-            }
-            int n = (int) s.outputElements();
-            MemorySegment out = PoolTester.floats(n);
             ComputeContext ctx = checked % 2 == 0 ? one : two;
-            Pool.maxPool(s, in, 0, out, 0, null, 0, ctx);
-            assertArrayEquals(PoolTester.oracle(s, true, in), PoolTester.read(out, 0, n), 0, s::toString);
-            Pool.avgPool(s, in, 0, out, 0, ctx);
-            checkAverage(s, in, PoolTester.oracle(s, false, in), out);
+            checkMaxAndAverage(s, withSpecials(s, r, checked, Float.POSITIVE_INFINITY), ctx);
             checked++;
         }
     }
@@ -185,18 +176,28 @@ class PoolTest {
             }
             PoolSpec s = b.build();
             assertTrue(Pool2x2.applies(s), s::toString);
-            MemorySegment in = PoolTester.random(s.inputElements(), checked);
-            for (int i = 0; i < 3 && r.nextBoolean(); i++) {
-                in.setAtIndex(F, r.nextLong(s.inputElements()), r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY);
-            }
-            int n = (int) s.outputElements();
-            MemorySegment out = PoolTester.floats(n);
             ComputeContext ctx = checked % 2 == 0 ? one : two;
-            Pool.maxPool(s, in, 0, out, 0, null, 0, ctx);
-            assertArrayEquals(PoolTester.oracle(s, true, in), PoolTester.read(out, 0, n), 0, s::toString);
-            Pool.avgPool(s, in, 0, out, 0, ctx);
-            checkAverage(s, in, PoolTester.oracle(s, false, in), out);
+            checkMaxAndAverage(s, withSpecials(s, r, checked, Float.NEGATIVE_INFINITY), ctx);
         }
+    }
+
+    /** A random input for {@code s} with up to three NaNs or {@code special}s at random places. */
+    private static MemorySegment withSpecials(PoolSpec s, SplittableRandom r, long seed, float special) {
+        MemorySegment in = PoolTester.random(s.inputElements(), seed);
+        for (int i = 0; i < 3 && r.nextBoolean(); i++) {
+            in.setAtIndex(F, r.nextLong(s.inputElements()), r.nextBoolean() ? Float.NaN : special);
+        }
+        return in;
+    }
+
+    /** Max pooling (exact) and average pooling ({@link #checkAverage}) against the oracle, exact-size outputs. */
+    private static void checkMaxAndAverage(PoolSpec s, MemorySegment in, ComputeContext ctx) {
+        int n = (int) s.outputElements();
+        MemorySegment out = PoolTester.floats(n);
+        Pool.maxPool(s, in, 0, out, 0, null, 0, ctx);
+        assertArrayEquals(PoolTester.oracle(s, true, in), PoolTester.read(out, 0, n), 0, s::toString);
+        Pool.avgPool(s, in, 0, out, 0, ctx);
+        checkAverage(s, in, PoolTester.oracle(s, false, in), out);
     }
 
     @Test
