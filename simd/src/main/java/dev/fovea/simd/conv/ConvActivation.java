@@ -34,11 +34,17 @@ final class ConvActivation {
         return inEpilogue(f) ? Activation.of(f) : Activation.IDENTITY;
     }
 
-    /** Applies {@code f} over the whole output unless it is null or ran in the epilogue ({@code epilogueRan}). */
-    static void after(ActivationFunction f, boolean epilogueRan, ConvSpec spec, MemorySegment out, long outOff,
-                      ComputeContext ctx) {
-        if (f != null && !epilogueRan) {
+    /** Applies {@code f} (if not null) over the whole output: the non-GEMM plans. */
+    static void after(ActivationFunction f, ConvSpec spec, MemorySegment out, long outOff, ComputeContext ctx) {
+        if (f != null) {
             ActivationKernels.forward(f, out, outOff, out, outOff, spec.outputElements(), ctx);
+        }
+    }
+
+    /** Applies {@code f} over the whole output unless it ran in the epilogue: the GEMM-based plans. */
+    static void afterGemm(ActivationFunction f, ConvSpec spec, MemorySegment out, long outOff, ComputeContext ctx) {
+        if (!inEpilogue(f)) {
+            after(f, spec, out, outOff, ctx);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
-import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -106,7 +106,7 @@ public final class ConvDepthwise implements ConvAlgorithm {
                             oc * spec.kernelVolume(), bv, out, outOff + (long) p * spec.outSpatial());
                 }
             });
-            ConvActivation.after(activation, false, spec, out, outOff, ctx);
+            ConvActivation.after(activation, spec, out, outOff, ctx);
         }
     }
 

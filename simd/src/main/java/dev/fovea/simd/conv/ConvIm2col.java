@@ -122,7 +122,6 @@ public final class ConvIm2col implements ConvAlgorithm {
         return (bias == null ? Epilogue.NONE : Epilogue.rowBias(bias, off)).withActivation(act);
     }
 
-
     /** A planned im2col convolution: packed weights and one column-block workspace. */
     private static final class Plan implements ConvPlan {
         private final ConvSpec spec;
@@ -177,7 +176,7 @@ public final class ConvIm2col implements ConvAlgorithm {
             Activation act = ConvActivation.epilogue(activation);
             if (ws == null) {
                 directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
-                ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
+                ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
             boolean parallel = ctx.threads() > 1 && ComputeContext.shareable(in);
@@ -196,7 +195,7 @@ public final class ConvIm2col implements ConvAlgorithm {
                     }
                 }
             }
-            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
+            ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
         /** Fills the workspace with columns {@code [c0, c1)} of B, over the threads when worth it. */

@@ -212,7 +212,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             Activation act = ConvActivation.epilogue(activation);
             if (ws == null) {
                 ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
-                ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
+                ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
             curAct = act;
@@ -237,7 +237,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             curIn = null;
             curBias = null;
             curOut = null;
-            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
+            ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
         private long inputOffset(long inOff, int b, int g) {
@@ -372,7 +372,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 }
             }
             setRange(false, null, 0, null, 0);
-            ConvActivation.after(activation, ConvActivation.inEpilogue(activation), spec, out, outOff, ctx);
+            ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
         private void setRange(boolean pad, MemorySegment in, long inOff, MemorySegment out, long outOff) {

@@ -1,7 +1,7 @@
 package dev.fovea.simd.conv;
 
-import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -69,7 +69,7 @@ public final class ConvNaive implements ConvAlgorithm {
                                 long outOff, ActivationFunction activation) {
                 ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
                 forward(spec, in, inOff, wCopy, 0, bias, biasOff, out, outOff);
-                ConvActivation.after(activation, false, spec, out, outOff, ctx);
+                ConvActivation.after(activation, spec, out, outOff, ctx);
             }
         };
     }

@@ -1,13 +1,13 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
+import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.gemm.Epilogue;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.Arena;
-import dev.fovea.simd.eltwise.ActivationFunction;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -230,7 +230,7 @@ final class ConvWinogradPlan implements ConvPlan {
             this.bias = null;
             this.out = null;
         }
-        ConvActivation.after(activation, false, spec, out, outOff, ctx);
+        ConvActivation.after(activation, spec, out, outOff, ctx);
     }
 
 

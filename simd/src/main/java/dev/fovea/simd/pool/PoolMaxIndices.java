@@ -1,7 +1,6 @@
 package dev.fovea.simd.pool;
 
 import dev.fovea.simd.internal.FloatSpecies;
-import dev.fovea.simd.internal.PartialVectors;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
