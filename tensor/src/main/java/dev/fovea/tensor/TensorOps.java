@@ -1,5 +1,6 @@
 package dev.fovea.tensor;
 
+import dev.fovea.tensor.functional.Activations;
 import dev.fovea.tensor.ops.Arithmetic;
 import dev.fovea.tensor.ops.Comparisons;
 import dev.fovea.tensor.ops.Extrema;
@@ -218,19 +219,19 @@ abstract sealed class TensorOps permits Tensor {
         return Pointwise.sqrt(self());
     }
 
-    /** Returns {@code max(self(), 0)} (gradient 0 at 0). */
+    /** Returns {@code max(self(), 0)} (gradient 0 at 0), as {@link Activations#relu}. */
     public Tensor relu() {
-        return Pointwise.relu(self());
+        return Activations.relu(self());
     }
 
-    /** Returns {@code 1 / (1 + e^-this)}. */
+    /** Returns {@code 1 / (1 + e^-this)}, as {@link Activations#sigmoid}. */
     public Tensor sigmoid() {
-        return Pointwise.sigmoid(self());
+        return Activations.sigmoid(self());
     }
 
-    /** Returns the hyperbolic tangent. */
+    /** Returns the hyperbolic tangent, as {@link Activations#tanh}. */
     public Tensor tanh() {
-        return Pointwise.tanh(self());
+        return Activations.tanh(self());
     }
 
     /** Returns the values limited to {@code [min, max]} (either may be infinite; gradient 1 inside, bounds included). */

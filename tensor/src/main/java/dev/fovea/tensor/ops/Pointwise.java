@@ -40,27 +40,6 @@ public final class Pointwise {
         return Autograd.record("sqrt", out, g -> new Tensor[] {g.mul(0.5f).div(saved)}, x);
     }
 
-    /** {@code max(x, 0)}; the gradient passes where the result is positive (0 at 0). */
-    public static Tensor relu(Tensor x) {
-        Tensor out = Kernels.unary("relu", UnaryOp.RELU, x);
-        Tensor saved = out.detach();
-        return Autograd.record("relu", out, g -> new Tensor[] {g.mul(saved.gt(0f))}, x);
-    }
-
-    /** {@code 1 / (1 + e^-x)}. */
-    public static Tensor sigmoid(Tensor x) {
-        Tensor out = Kernels.unary("sigmoid", UnaryOp.SIGMOID, x);
-        Tensor saved = out.detach();
-        return Autograd.record("sigmoid", out, g -> new Tensor[] {g.mul(saved).mul(saved.neg().add(1f))}, x);
-    }
-
-    /** {@code tanh(x)}. */
-    public static Tensor tanh(Tensor x) {
-        Tensor out = Kernels.unary("tanh", UnaryOp.TANH, x);
-        Tensor saved = out.detach();
-        return Autograd.record("tanh", out, g -> new Tensor[] {g.mul(saved.mul(saved).neg().add(1f))}, x);
-    }
-
     /** {@code x ^ p}; the gradient is {@code p * x^(p-1)}, and 0 everywhere for {@code p == 0}. */
     public static Tensor pow(Tensor x, float p) {
         Tensor out = p == 2f ? Kernels.unary("pow", UnaryOp.SQUARE, x)
