@@ -152,7 +152,8 @@ class ConvFixtureTest {
     }
 
     /**
-     * Validates the conv_transpose fixtures (for the coming ConvTranspose op) with the reference:
+     * Validates the conv_transpose fixtures (which {@link ConvTransposeGradTest} holds the op to)
+     * with the reference:
      * a transposed convolution is the input gradient of the convolution {@link ConvFixtures.Case#spec()}
      * describes, its input gradient is that convolution's forward, and its weight gradient is that
      * convolution's weight gradient with the roles of input and output gradient swapped.

@@ -62,14 +62,7 @@ final class ConvOp {
             throw new IllegalArgumentException(op + ": weight must have " + (dims + 2) + " dims (outC, inC / groups, "
                     + spatialNames(dims) + "), got shape " + Shape.toString(ws));
         }
-        for (long[] shape : new long[][] {in, ws}) {
-            for (long s : shape) {
-                if (s > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException(op + ": sizes above 2^31-1 are not supported, got input "
-                            + Shape.toString(in) + " and weight " + Shape.toString(ws));
-                }
-            }
-        }
+        intSizes(op, in, ws);
         int groups = o.groups();
         if (in[1] % groups != 0 || ws[1] * groups != in[1]) {
             throw new IllegalArgumentException(op + ": weight " + Shape.toString(ws) + " has " + ws[1]
@@ -131,7 +124,20 @@ final class ConvOp {
         return new Tensor[] {dx, dw, db};
     }
 
-    private static String spatialNames(int dims) {
+    /** Throws unless every size of {@code in} and {@code ws} fits an int; shared with {@link ConvTransposeOp}. */
+    static void intSizes(String op, long[] in, long[] ws) {
+        for (long[] shape : new long[][] {in, ws}) {
+            for (long s : shape) {
+                if (s > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(op + ": sizes above 2^31-1 are not supported, got input "
+                            + Shape.toString(in) + " and weight " + Shape.toString(ws));
+                }
+            }
+        }
+    }
+
+    /** The names of the spatial axes, for messages; shared with {@link ConvTransposeOp}. */
+    static String spatialNames(int dims) {
         return switch (dims) {
             case 1 -> "width";
             case 2 -> "height, width";

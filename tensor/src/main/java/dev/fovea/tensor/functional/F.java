@@ -20,7 +20,10 @@ import java.util.Arrays;
  * {@code (n, outC, out...)} with {@code out = floor((in + padBegin + padEnd - dilation * (k - 1) - 1)
  * / stride) + 1} per axis. Non-contiguous arguments are copied to contiguous first. The forward
  * runs the algorithm chosen by {@link ConvOptions#policy()}; results do not depend on the thread
- * count.
+ * count. <b>Transposed convolutions</b> ({@link #convTranspose1d}, {@link #convTranspose2d},
+ * {@link #convTranspose3d}) take weight {@code (inC, outC / groups, k...)} and give
+ * {@code out = (in - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1}
+ * ({@link ConvTransposeOptions}).
  *
  * <p><b>Pooling</b> ({@link #maxPool2d}, {@link #avgPool2d}, their 1-d and 3-d forms, adaptive,
  * global and power-average pooling, max unpooling) takes {@code (n, c, spatial...)} or unbatched
@@ -79,6 +82,52 @@ public final class F {
      */
     public static Tensor conv3d(Tensor input, Tensor weight, Tensor bias, ConvOptions options) {
         return ConvOp.conv(3, input, weight, bias, options);
+    }
+
+    /** {@code torch.nn.functional.conv_transpose1d(input, weight, bias)} with default options. */
+    public static Tensor convTranspose1d(Tensor input, Tensor weight, Tensor bias) {
+        return ConvTransposeOp.convTranspose(1, input, weight, bias, ConvTransposeOptions.DEFAULT);
+    }
+
+    /**
+     * {@code torch.nn.functional.conv_transpose1d}: input {@code (n, inC, w)} or {@code (inC, w)},
+     * weight {@code (inC, outC / groups, k)}, bias {@code (outC)} or null.
+     *
+     * @throws IllegalArgumentException naming the argument if the shapes or options do not fit
+     */
+    public static Tensor convTranspose1d(Tensor input, Tensor weight, Tensor bias, ConvTransposeOptions options) {
+        return ConvTransposeOp.convTranspose(1, input, weight, bias, options);
+    }
+
+    /** {@code torch.nn.functional.conv_transpose2d(input, weight, bias)} with default options. */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias) {
+        return ConvTransposeOp.convTranspose(2, input, weight, bias, ConvTransposeOptions.DEFAULT);
+    }
+
+    /**
+     * {@code torch.nn.functional.conv_transpose2d}, the upsampling of U-Net and FCN decoders: input
+     * {@code (n, inC, h, w)} or {@code (inC, h, w)}, weight {@code (inC, outC / groups, kH, kW)},
+     * bias {@code (outC)} or null.
+     *
+     * @throws IllegalArgumentException naming the argument if the shapes or options do not fit
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, ConvTransposeOptions options) {
+        return ConvTransposeOp.convTranspose(2, input, weight, bias, options);
+    }
+
+    /** {@code torch.nn.functional.conv_transpose3d(input, weight, bias)} with default options. */
+    public static Tensor convTranspose3d(Tensor input, Tensor weight, Tensor bias) {
+        return ConvTransposeOp.convTranspose(3, input, weight, bias, ConvTransposeOptions.DEFAULT);
+    }
+
+    /**
+     * {@code torch.nn.functional.conv_transpose3d}: input {@code (n, inC, d, h, w)} or
+     * {@code (inC, d, h, w)}, weight {@code (inC, outC / groups, kD, kH, kW)}, bias {@code (outC)} or null.
+     *
+     * @throws IllegalArgumentException naming the argument if the shapes or options do not fit
+     */
+    public static Tensor convTranspose3d(Tensor input, Tensor weight, Tensor bias, ConvTransposeOptions options) {
+        return ConvTransposeOp.convTranspose(3, input, weight, bias, options);
     }
 
     /** {@code torch.nn.functional.max_pool1d}: input {@code (n, c, w)} or {@code (c, w)}. */
