@@ -1,8 +1,12 @@
 /**
- * Fovea neural-network layers, functional ops, losses, optimizers and training. Empty until the
- * nn issues land; it exists now so that the dependency direction simd &lt;- tensor &lt;- nn &lt;- onnx
- * &lt;- cli is fixed from the start. It will export {@code dev.fovea.nn}.
+ * Fovea neural-network modules: {@link dev.fovea.nn.Module} and the layers over the functional ops
+ * of {@code dev.fovea.tensor}, initialisers ({@code dev.fovea.nn.init}) and the model zoo
+ * ({@code dev.fovea.nn.zoo}).
  */
 module dev.fovea.nn {
     requires transitive dev.fovea.tensor;
+
+    exports dev.fovea.nn;
+    exports dev.fovea.nn.init;
+    exports dev.fovea.nn.zoo;
 }

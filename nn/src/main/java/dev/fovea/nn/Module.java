@@ -1,0 +1,245 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.Grad;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A layer or a model: named parameters (leaf tensors that require gradients), named buffers
+ * (state that is saved but not trained, such as batch norm's running statistics) and named child
+ * modules, as PyTorch's {@code nn.Module}. Names compose with dots into state-dict keys that match
+ * PyTorch's ({@code features.0.weight}, {@code layer1.0.bn1.running_mean}), in PyTorch's order: a
+ * module's own parameters, then its buffers, then its children's entries.
+ *
+ * <p>Subclasses register their parts in the constructor ({@link #registerParameter},
+ * {@link #registerBuffer}, {@link #registerModule}) and implement {@link #forward}. A module starts
+ * in training mode; {@link #eval()} switches it and its children to inference behaviour.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the module's output for {@code input}. */
+    public abstract Tensor forward(Tensor input);
+
+    /** Registers a trainable parameter (made a leaf that requires gradients) under {@code name}; returns it. */
+    protected final Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        Tensor p = Objects.requireNonNull(value, "parameter " + name).detach().requiresGrad(true);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Registers a buffer (saved in the state dict, not trained) under {@code name}; returns it. */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        Tensor b = Objects.requireNonNull(value, "buffer " + name).detach();
+        buffers.put(name, b);
+        return b;
+    }
+
+    /** Registers a child module under {@code name}; returns it. */
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, Objects.requireNonNull(module, "module " + name));
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": a name must be non-empty and without"
+                    + " dots, got '" + name + "'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": the name '" + name
+                    + "' is already registered");
+        }
+    }
+
+    /** The parameter registered on this module (not a child) under {@code name}, or null. */
+    protected final Tensor parameter(String name) {
+        return parameters.get(name);
+    }
+
+    /** Every parameter of this module and its descendants by state-dict name, in PyTorch's order. */
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, true, false);
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The values of {@link #namedParameters()}. */
+    public final List<Tensor> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    /** Every buffer of this module and its descendants by state-dict name. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, false, true);
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Parameters and buffers by state-dict name, in PyTorch's {@code state_dict()} order. */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, true, true);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out, boolean params, boolean bufs) {
+        if (params) {
+            parameters.forEach((n, t) -> out.put(prefix + n, t));
+        }
+        if (bufs) {
+            buffers.forEach((n, t) -> out.put(prefix + n, t));
+        }
+        children.forEach((n, m) -> m.collect(prefix + n + ".", out, params, bufs));
+    }
+
+    /** The direct children by name, in registration order. */
+    public final Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** This module (name {@code ""}) and every descendant by dotted path, depth first. */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        modules("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void modules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        children.forEach((n, m) -> m.modules(path.isEmpty() ? n : path + "." + n, out));
+    }
+
+    /** Sets training ({@code true}) or inference mode on this module and its descendants; returns this. */
+    public Module train(boolean mode) {
+        training = mode;
+        children.values().forEach(m -> m.train(mode));
+        return this;
+    }
+
+    /** {@code train(true)}. */
+    public final Module train() {
+        return train(true);
+    }
+
+    /** {@code train(false)}: inference behaviour (dropout off, batch norm on running statistics). */
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** True in training mode. */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Clears the gradient of every parameter. */
+    public final void zeroGrad() {
+        parameters().forEach(Tensor::zeroGrad);
+    }
+
+    /**
+     * Sets whether every parameter of this module and its descendants requires gradients:
+     * {@code false} freezes them (transfer learning); returns this.
+     */
+    public final Module requiresGrad(boolean requires) {
+        parameters().forEach(p -> p.requiresGrad(requires));
+        return this;
+    }
+
+    /** Calls {@code fn} on every descendant, then on this module (PyTorch's order); returns this. */
+    public final Module apply(Consumer<Module> fn) {
+        children.values().forEach(m -> m.apply(fn));
+        fn.accept(this);
+        return this;
+    }
+
+    /** The number of parameter elements. */
+    public final long parameterCount() {
+        return parameters().stream().mapToLong(Tensor::numel).sum();
+    }
+
+    /** The number of parameter elements that require gradients (not frozen). */
+    public final long trainableParameterCount() {
+        return parameters().stream().filter(Tensor::requiresGrad).mapToLong(Tensor::numel).sum();
+    }
+
+    /**
+     * Copies the values of {@code state} into this module's parameters and buffers of the same
+     * names (in place: tensors held elsewhere, e.g. by an optimizer, see the new values). Every
+     * problem is reported at once: entries of this module missing from {@code state}, entries of
+     * {@code state} this module lacks, and shape mismatches. With {@code strict} any problem
+     * throws before anything is copied; without it the entries that fit are copied, and the
+     * missing and unexpected names are returned. A shape mismatch always throws.
+     *
+     * @return the names that were missing and unexpected (both empty after a strict load)
+     * @throws IllegalArgumentException listing every problem
+     */
+    public final LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+            } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                mismatched.add(e.getKey() + ": expected " + Shape.toString(e.getValue().shape()) + ", got "
+                        + Shape.toString(src.shape()));
+            }
+        }
+        List<String> unexpected = state.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+        if (!mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: " + mismatched.size()
+                    + " shape mismatches " + mismatched + ", " + missing.size() + " missing " + missing + ", "
+                    + unexpected.size() + " unexpected " + unexpected);
+        }
+        try (Grad off = Grad.off()) {
+            for (Map.Entry<String, Tensor> e : own.entrySet()) {
+                Tensor src = state.get(e.getKey());
+                if (src != null) {
+                    e.getValue().copyFrom(src);
+                }
+            }
+        }
+        return new LoadResult(List.copyOf(missing), unexpected);
+    }
+
+    /**
+     * What a non-strict {@link #loadStateDict} left out.
+     *
+     * @param missing this module's entries the state did not have
+     * @param unexpected the state's entries this module does not have
+     */
+    public record LoadResult(List<String> missing, List<String> unexpected) {}
+
+    /** The layer's own settings for {@link #toString()}, e.g. {@code 1, 6, kernel_size=(5, 5)}; empty by default. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** PyTorch's module representation: the class name, its settings and its children, indented. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(getClass().getSimpleName()).append('(').append(extraRepr());
+        if (!children.isEmpty()) {
+            b.append('\n');
+            children.forEach((n, m) -> b.append("  (").append(n).append("): ")
+                    .append(m.toString().replace("\n", "\n  ")).append('\n'));
+        }
+        return b.append(')').toString();
+    }
+}
