@@ -173,12 +173,12 @@ class ModuleTest {
                 registerBuffer(name, Tensor.zeros(1));
             }
         };
-        assertThrows(IllegalArgumentException.class, () -> new Sequential(Map.of("a.b", new ReLU())));
-        assertThrows(IllegalArgumentException.class, () -> new Sequential(Map.of("", new ReLU())));
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(Map.of("a.b", Activation.relu())));
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(Map.of("", Activation.relu())));
         String msg = assertThrows(IllegalArgumentException.class,
-                () -> new Sequential(new LinkedHashMap<>(Map.of("x", new ReLU()))) {
+                () -> new Sequential(new LinkedHashMap<>(Map.of("x", Activation.relu()))) {
                     {
-                        registerModule("x", new ReLU());
+                        registerModule("x", Activation.relu());
                     }
                 }).getMessage();
         assertTrue(msg.contains("'x' is already registered"), msg);

@@ -1,11 +1,11 @@
 package dev.fovea.nn.zoo;
 
+import dev.fovea.nn.Activation;
 import dev.fovea.nn.Conv2d;
 import dev.fovea.nn.Flatten;
 import dev.fovea.nn.Linear;
 import dev.fovea.nn.MaxPool2d;
 import dev.fovea.nn.Module;
-import dev.fovea.nn.ReLU;
 import dev.fovea.nn.Sequential;
 import dev.fovea.tensor.Tensor;
 
@@ -28,11 +28,11 @@ public final class LeNet5 extends Module {
     /** A network for {@code inChannels}-channel 32 x 32 images and {@code classes} classes. */
     public LeNet5(int inChannels, int classes) {
         features = registerModule("features", new Sequential(
-                new Conv2d(inChannels, 6, 5), new ReLU(), new MaxPool2d(2),
-                new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2)));
+                new Conv2d(inChannels, 6, 5), Activation.relu(), new MaxPool2d(2),
+                new Conv2d(6, 16, 5), Activation.relu(), new MaxPool2d(2)));
         flatten = registerModule("flatten", new Flatten());
         classifier = registerModule("classifier", new Sequential(
-                new Linear(16 * 5 * 5, 120), new ReLU(), new Linear(120, 84), new ReLU(), new Linear(84, classes)));
+                new Linear(16 * 5 * 5, 120), Activation.relu(), new Linear(120, 84), Activation.relu(), new Linear(84, classes)));
     }
 
     @Override
