@@ -37,7 +37,8 @@ class ZooTest {
             Map.entry("resnet34", () -> ResNet.of(34, 3, 1000)),
             Map.entry("resnet50", () -> ResNet.of(50, 3, 1000)),
             Map.entry("resnet101", () -> ResNet.of(101, 3, 1000)),
-            Map.entry("resnet152", () -> ResNet.of(152, 3, 1000)));
+            Map.entry("resnet152", () -> ResNet.of(152, 3, 1000)),
+            Map.entry("mobilenet_v2", MobileNetV2::new));
 
     @TestFactory
     Stream<DynamicTest> stateDictsAndParameterCountsAreTorchvisions() {
@@ -135,6 +136,8 @@ class ZooTest {
             assertArrayEquals(new long[] {1, 7}, Vgg.of(11, true, 3, 7).eval().forward(Tensor.randn(4, 1, 3, 32, 32))
                     .shape());
             assertArrayEquals(new long[] {3, 10}, new LeNet5().forward(Tensor.randn(5, 3, 1, 32, 32)).shape());
+            assertArrayEquals(new long[] {2, 5}, new MobileNetV2(3, 5).eval().forward(Tensor.randn(6, 2, 3, 64, 64))
+                    .shape());
         }
     }
 
