@@ -60,6 +60,12 @@ public class Conv2d extends Module {
         return F.conv2d(input, weight, bias, options);
     }
 
+    /** Each output element takes {@code inC / groups * kH * kW} multiply-accumulates. */
+    @Override
+    protected long macs(Tensor input, Tensor output) {
+        return output.numel() * ((long) inC / options.groups() * kernel[0] * kernel[1]);
+    }
+
     /** The weight {@code (outC, inC / groups, kH, kW)}. */
     public Tensor weight() {
         return weight;

@@ -35,6 +35,12 @@ public class Linear extends Module {
         return dev.fovea.tensor.functional.Linear.linear(input, weight, bias);
     }
 
+    /** Each output element takes {@code in} multiply-accumulates. */
+    @Override
+    protected long macs(Tensor input, Tensor output) {
+        return output.numel() * in;
+    }
+
     /** The weight {@code (out, in)}. */
     public Tensor weight() {
         return weight;

@@ -29,8 +29,53 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Computes the module's output for {@code input}. */
+    /** The observer of {@link #call} on this thread (a summary being taken), or null. */
+    private static final ThreadLocal<CallObserver> OBSERVER = new ThreadLocal<>();
+
+    /**
+     * Computes the module's output for {@code input}: the layer's own computation. Run a module
+     * through {@link #call}, which also informs observers such as {@link ModelSummary}.
+     */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs {@link #forward} and reports the call to the observer of this thread, if any: the way
+     * to run a module, from outside and from a parent's {@code forward} (PyTorch's
+     * {@code module(x)}).
+     */
+    public final Tensor call(Tensor input) {
+        Tensor output = forward(input);
+        CallObserver o = OBSERVER.get();
+        if (o != null) {
+            o.called(this, input, output);
+        }
+        return output;
+    }
+
+    /** Sees every {@link #call} made on the thread while {@link #observe} runs. */
+    interface CallObserver {
+        /** {@code module} computed {@code output} from {@code input}. */
+        void called(Module module, Tensor input, Tensor output);
+    }
+
+    /** Runs {@code body} with {@code observer} informed of every call on this thread. */
+    static void observe(CallObserver observer, Runnable body) {
+        CallObserver previous = OBSERVER.get();
+        OBSERVER.set(observer);
+        try {
+            body.run();
+        } finally {
+            OBSERVER.set(previous);
+        }
+    }
+
+    /**
+     * The multiply-accumulates of one call that gave {@code output} from {@code input}, for
+     * {@link ModelSummary}; 0 unless the layer overrides it (convolutions and linear layers do).
+     */
+    protected long macs(Tensor input, Tensor output) {
+        return 0;
+    }
 
     /** Registers a trainable parameter (made a leaf that requires gradients) under {@code name}; returns it. */
     protected final Tensor registerParameter(String name, Tensor value) {
@@ -165,6 +210,11 @@ public abstract class Module {
         children.values().forEach(m -> m.apply(fn));
         fn.accept(this);
         return this;
+    }
+
+    /** A Keras-style summary from one pass on zeros of {@code inputShape}; see {@link ModelSummary}. */
+    public final ModelSummary summary(long... inputShape) {
+        return ModelSummary.of(this, inputShape);
     }
 
     /** The number of parameter elements. */

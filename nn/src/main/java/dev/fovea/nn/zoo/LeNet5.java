@@ -41,6 +41,6 @@ public final class LeNet5 extends Module {
             throw new IllegalArgumentException("LeNet5: input must be (n, channels, 32, 32), got "
                     + dev.fovea.tensor.Shape.toString(input.shape()));
         }
-        return classifier.forward(flatten.forward(features.forward(input)));
+        return classifier.call(flatten.call(features.call(input)));
     }
 }

@@ -1,7 +1,6 @@
 package dev.fovea.nn.zoo;
 
 import dev.fovea.nn.Activation;
-import dev.fovea.nn.AdaptiveAvgPool2d;
 import dev.fovea.nn.BatchNorm2d;
 import dev.fovea.nn.Conv2d;
 import dev.fovea.nn.Dropout;
@@ -11,6 +10,7 @@ import dev.fovea.nn.Sequential;
 import dev.fovea.nn.init.Init;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.functional.ConvOptions;
+import dev.fovea.tensor.functional.F;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +27,6 @@ public final class MobileNetV2 extends Module {
         {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
 
     private final Sequential features;
-    private final AdaptiveAvgPool2d pool = new AdaptiveAvgPool2d(1);
     private final Sequential classifier;
 
     /** 3 channels, 1000 classes. */
@@ -56,7 +55,7 @@ public final class MobileNetV2 extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return classifier.forward(pool.forward(features.forward(input)).flatten(1, -1));
+        return classifier.call(F.adaptiveAvgPool2d(features.call(input), 1, 1).flatten(1, -1));
     }
 
     /** A bias-free convolution with torchvision's Kaiming-normal (fan-out) weights. */
@@ -92,7 +91,7 @@ public final class MobileNetV2 extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor y = conv.forward(x);
+            Tensor y = conv.call(x);
             return residual ? x.add(y) : y;
         }
     }

@@ -76,11 +76,11 @@ public final class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        Tensor x = maxpool.forward(relu.forward(bn1.forward(conv1.forward(input))));
+        Tensor x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
         for (Sequential stage : layers) {
-            x = stage.forward(x);
+            x = stage.call(x);
         }
-        return fc.forward(avgpool.forward(x).flatten(1, -1));
+        return fc.call(avgpool.call(x).flatten(1, -1));
     }
 
     /** A bias-free {@code k x k} convolution with padding {@code k / 2}, Kaiming-normal (fan-out) as torchvision. */
@@ -116,8 +116,8 @@ public final class ResNet extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor y = bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))));
-            return relu.forward(y.add(downsample == null ? x : downsample.forward(x)));
+            Tensor y = bn2.call(conv2.call(relu.call(bn1.call(conv1.call(x)))));
+            return relu.call(y.add(downsample == null ? x : downsample.call(x)));
         }
     }
 
@@ -146,10 +146,10 @@ public final class ResNet extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor y = relu.forward(bn1.forward(conv1.forward(x)));
-            y = relu.forward(bn2.forward(conv2.forward(y)));
-            y = bn3.forward(conv3.forward(y));
-            return relu.forward(y.add(downsample == null ? x : downsample.forward(x)));
+            Tensor y = relu.call(bn1.call(conv1.call(x)));
+            y = relu.call(bn2.call(conv2.call(y)));
+            y = bn3.call(conv3.call(y));
+            return relu.call(y.add(downsample == null ? x : downsample.call(x)));
         }
     }
 }

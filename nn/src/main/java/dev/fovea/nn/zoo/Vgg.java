@@ -85,6 +85,6 @@ public final class Vgg extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return classifier.forward(avgpool.forward(features.forward(input)).flatten(1, -1));
+        return classifier.call(avgpool.call(features.call(input)).flatten(1, -1));
     }
 }
