@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FoveaCli.VersionProvider.class,
         description = "Fovea: convolutional neural networks in pure Java on the CPU.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
 public final class FoveaCli {
     private FoveaCli() {}
 

@@ -109,7 +109,9 @@ public record ModelSummary(String model, long[] inputShape, List<Row> rows, long
         b.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", parameters, bytes(parameters * 4)));
         b.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
         b.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", parameters - trainable));
-        b.append(String.format(Locale.ROOT, "Total MACs: %,d (%.2f G)%n", macs(), macs() / 1e9));
+        b.append(String.format(Locale.ROOT, "Total MACs: %,d (%s)%n", macs(),
+                macs() >= 1e9 ? String.format(Locale.ROOT, "%.2f G", macs() / 1e9)
+                        : String.format(Locale.ROOT, "%.2f M", macs() / 1e6)));
         b.append(String.format(Locale.ROOT, "Weights and buffers: %s; activations of one pass: %s%n",
                 bytes(weightBytes), bytes(activationBytes())));
         return b.toString();
