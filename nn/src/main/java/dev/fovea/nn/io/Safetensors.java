@@ -5,6 +5,7 @@ import dev.fovea.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -107,26 +108,27 @@ public final class Safetensors {
             long dataStart = Long.BYTES + headerBytes;
             SafetensorsHeader parsed = SafetensorsHeader.parse(file, header, size - dataStart);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(size - dataStart, 1)));
-            for (SafetensorsHeader.Entry e : parsed.entries()) {
-                Tensor t = Tensor.empty(e.shape());
-                readFloats(ch, dataStart + e.begin(), t.segment(), e.numel(), chunk, file, e.name());
-                tensors.put(e.name(), t);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment staging = arena.allocate(Math.min(CHUNK, Math.max(size - dataStart, Float.BYTES)));
+                for (SafetensorsHeader.Entry e : parsed.entries()) {
+                    Tensor t = Tensor.empty(e.shape());
+                    readFloats(ch, dataStart + e.begin(), t.segment(), e.numel(), staging, file, e.name());
+                    tensors.put(e.name(), t);
+                }
             }
             return new Contents(tensors, parsed.metadata());
         }
     }
 
     /** Reads {@code count} little-endian floats at {@code position} into {@code dst} in native order. */
-    private static void readFloats(FileChannel ch, long position, MemorySegment dst, long count, ByteBuffer chunk,
+    private static void readFloats(FileChannel ch, long position, MemorySegment dst, long count, MemorySegment staging,
             Path file, String name) throws IOException {
-        MemorySegment staged = MemorySegment.ofBuffer(chunk);
         long done = 0;
         while (done < count) {
-            int n = (int) Math.min(count - done, chunk.capacity() / Float.BYTES);
-            chunk.clear().limit(n * Float.BYTES);
+            int n = (int) Math.min(count - done, staging.byteSize() / Float.BYTES);
+            ByteBuffer chunk = staging.asSlice(0, (long) n * Float.BYTES).asByteBuffer();
             readFully(ch, chunk, position + done * Float.BYTES, file, "tensor " + SafetensorsHeader.quote(name));
-            MemorySegment.copy(staged, LE_FLOAT, 0, dst, ValueLayout.JAVA_FLOAT, done * Float.BYTES, n);
+            MemorySegment.copy(staging, LE_FLOAT, 0, dst, ValueLayout.JAVA_FLOAT, done * Float.BYTES, n);
             done += n;
         }
     }
@@ -188,9 +190,11 @@ public final class Safetensors {
             ByteBuffer prefix = ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
             prefix.putLong(header.length).put(header).flip();
             writeFully(ch, prefix);
-            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(maxBytes, Float.BYTES)));
-            for (String name : names) {
-                writeFloats(ch, tensors.get(name).contiguous(), chunk);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment staging = arena.allocate(Math.min(CHUNK, Math.max(maxBytes, Float.BYTES)));
+                for (String name : names) {
+                    writeFloats(ch, tensors.get(name).contiguous(), staging);
+                }
             }
         }
     }
@@ -252,17 +256,15 @@ public final class Safetensors {
         return out.toByteArray();
     }
 
-    /** Writes a contiguous tensor's floats little-endian, staged through {@code chunk}. */
-    private static void writeFloats(FileChannel ch, Tensor t, ByteBuffer chunk) throws IOException {
+    /** Writes a contiguous tensor's floats little-endian, staged through {@code staging}. */
+    private static void writeFloats(FileChannel ch, Tensor t, MemorySegment staging) throws IOException {
         MemorySegment src = t.segment();
-        MemorySegment staged = MemorySegment.ofBuffer(chunk);
         long count = t.numel();
         long done = 0;
         while (done < count) {
-            int n = (int) Math.min(count - done, chunk.capacity() / Float.BYTES);
-            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (t.offset() + done) * Float.BYTES, staged, LE_FLOAT, 0, n);
-            chunk.clear().limit(n * Float.BYTES);
-            writeFully(ch, chunk);
+            int n = (int) Math.min(count - done, staging.byteSize() / Float.BYTES);
+            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (t.offset() + done) * Float.BYTES, staging, LE_FLOAT, 0, n);
+            writeFully(ch, staging.asSlice(0, (long) n * Float.BYTES).asByteBuffer());
             done += n;
         }
     }
