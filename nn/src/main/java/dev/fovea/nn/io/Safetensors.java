@@ -1,8 +1,6 @@
 package dev.fovea.nn.io;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.fovea.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -211,49 +209,44 @@ public final class Safetensors {
     }
 
     /** Returns the JSON header, padded with spaces so that 8 + its length is a multiple of 8. */
-    private static byte[] header(List<String> names, Map<String, Tensor> tensors, Map<String, String> metadata)
-            throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = SafetensorsHeader.JSON.createGenerator(out)) {
-            g.writeStartObject();
-            if (!metadata.isEmpty()) {
-                g.writeObjectFieldStart(SafetensorsHeader.METADATA_KEY);
-                List<String> keys = new ArrayList<>(metadata.keySet());
-                keys.sort(UTF8_ORDER);
-                for (String k : keys) {
-                    g.writeStringField(k, metadata.get(k));
-                }
-                g.writeEndObject();
+    private static byte[] header(List<String> names, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            HeaderJson.appendString(json, SafetensorsHeader.METADATA_KEY).append(":{");
+            List<String> keys = new ArrayList<>(metadata.keySet());
+            keys.sort(UTF8_ORDER);
+            for (String k : keys) {
+                HeaderJson.appendString(json, k).append(':');
+                HeaderJson.appendString(json, metadata.get(k)).append(',');
             }
-            long offset = 0;
-            for (String name : names) {
-                Tensor t = tensors.get(name);
-                long end = offset + Math.multiplyExact(t.numel(), (long) Float.BYTES);
-                g.writeObjectFieldStart(name);
-                g.writeStringField("dtype", "F32");
-                g.writeArrayFieldStart("shape");
-                for (long size : t.shape()) {
-                    g.writeNumber(size);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("data_offsets");
-                g.writeNumber(offset);
-                g.writeNumber(end);
-                g.writeEndArray();
-                g.writeEndObject();
-                offset = end;
+            json.setCharAt(json.length() - 1, '}');
+            json.append(',');
+        }
+        long offset = 0;
+        for (String name : names) {
+            Tensor t = tensors.get(name);
+            long end = offset + Math.multiplyExact(t.numel(), (long) Float.BYTES);
+            HeaderJson.appendString(json, name).append(":{\"dtype\":\"F32\",\"shape\":[");
+            long[] shape = t.shape();
+            for (int i = 0; i < shape.length; i++) {
+                json.append(i == 0 ? "" : ",").append(shape[i]);
             }
-            g.writeEndObject();
+            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]},");
+            offset = end;
         }
-        int padding = (Long.BYTES - out.size() % Long.BYTES) % Long.BYTES;
-        for (int i = 0; i < padding; i++) {
-            out.write(' ');
+        if (json.length() > 1) {
+            json.setLength(json.length() - 1); // the last ','
         }
-        if (out.size() > MAX_HEADER_BYTES) {
+        json.append('}');
+        byte[] utf8 = json.toString().getBytes(StandardCharsets.UTF_8);
+        int padding = (Long.BYTES - utf8.length % Long.BYTES) % Long.BYTES;
+        byte[] out = Arrays.copyOf(utf8, utf8.length + padding);
+        Arrays.fill(out, utf8.length, out.length, (byte) ' ');
+        if (out.length > MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("Safetensors.write: the header of " + names.size() + " tensors takes "
-                    + out.size() + " bytes, over the limit of " + MAX_HEADER_BYTES);
+                    + out.length + " bytes, over the limit of " + MAX_HEADER_BYTES);
         }
-        return out.toByteArray();
+        return out;
     }
 
     /** Writes a contiguous tensor's floats little-endian, staged through {@code staging}. */

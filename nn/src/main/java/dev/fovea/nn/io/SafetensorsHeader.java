@@ -1,12 +1,7 @@
 package dev.fovea.nn.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.fovea.nn.io.HeaderJson.Syntax;
+import dev.fovea.nn.io.HeaderJson.Token;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +23,6 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     /** Key of the optional string-to-string metadata object. */
     static final String METADATA_KEY = "__metadata__";
 
-    /** The streaming parser; the header is already capped, so names and strings may fill it. */
-    static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNameLength(Safetensors.MAX_HEADER_BYTES)
-                    .maxStringLength(Safetensors.MAX_HEADER_BYTES)
-                    .build())
-            .build();
-
     /** One tensor: its shape, element count and byte range {@code [begin, end)} in the data section. */
     record Entry(String name, long[] shape, long numel, long begin, long end) {}
 
@@ -52,41 +39,37 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         }
         List<Entry> entries = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        try (JsonParser p = JSON.createParser(json)) {
+        HeaderJson p = new HeaderJson(json);
+        try {
             p.nextToken();
             boolean sawMetadata = false;
             Set<String> names = new HashSet<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
+            while (p.nextToken() == Token.FIELD_NAME) {
+                String name = p.text();
                 if (name.equals(METADATA_KEY)) {
+                    next(p, METADATA_KEY);
                     if (sawMetadata) {
                         throw error(file, "the header has more than one " + METADATA_KEY + " entry");
                     }
                     sawMetadata = true;
                     parseMetadata(file, p, metadata);
                 } else {
+                    String where = "tensor " + quote(name);
+                    next(p, where);
                     if (name.isEmpty()) {
                         throw error(file, "a tensor has an empty name");
                     }
                     if (!names.add(name)) {
-                        throw error(file, "tensor " + quote(name) + " appears more than once in the header");
+                        throw error(file, where + " appears more than once in the header");
                     }
-                    entries.add(parseEntry(file, p, name, dataBytes));
+                    entries.add(parseEntry(file, p, where, name, dataBytes));
                 }
             }
-            if (p.currentToken() != JsonToken.END_OBJECT) {
-                throw error(file, "expected a tensor name or '}' in the header, got " + describe(p));
-            }
-            if (p.nextToken() != null) {
-                throw error(file, "unexpected content after the header's JSON object at "
-                        + p.currentLocation().offsetDescription());
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(prefix(file) + "the header is not valid JSON: " + e.getOriginalMessage()
-                    + " (at " + e.getLocation().offsetDescription() + ")", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Safetensors: parsing an in-memory header failed", e);
+            // The parser only lets '}' end the object; after it, only whitespace may follow.
+            p.nextToken();
+        } catch (Syntax e) {
+            throw new IllegalArgumentException(prefix(file) + "the header is not valid JSON: " + e.getMessage()
+                    + " (at byte " + utf8Offset(json, e.position()) + " of the header)", e);
         }
         checkLayout(file, entries, dataBytes);
         return new SafetensorsHeader(entries, metadata);
@@ -100,51 +83,70 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         }
     }
 
-    private static void parseMetadata(Path file, JsonParser p, Map<String, String> out) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
+    /** Advances {@code p}, naming {@code where} in a syntax error. */
+    private static Token next(HeaderJson p, String where) {
+        try {
+            return p.nextToken();
+        } catch (Syntax e) {
+            throw new Syntax(where + ": " + e.getMessage(), e.position());
+        }
+    }
+
+    /** Byte offset in the UTF-8 header of character {@code index} of its decoded text. */
+    private static long utf8Offset(String json, int index) {
+        long bytes = 0;
+        for (int i = 0; i < index; i++) {
+            char c = json.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair is 4 bytes
+        }
+        return bytes;
+    }
+
+    private static void parseMetadata(Path file, HeaderJson p, Map<String, String> out) {
+        if (p.currentToken() == Token.NULL) {
             return;
         }
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw error(file, METADATA_KEY + " must be an object of strings, got " + describe(p));
+        if (p.currentToken() != Token.START_OBJECT) {
+            throw error(file, METADATA_KEY + " must be an object of strings, got " + p.describe());
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            if (p.nextToken() != JsonToken.VALUE_STRING) {
-                throw error(file, METADATA_KEY + " entry " + quote(key) + " must be a string, got " + describe(p));
+        while (next(p, METADATA_KEY) == Token.FIELD_NAME) {
+            String key = p.text();
+            if (next(p, METADATA_KEY + " entry " + quote(key)) != Token.STRING) {
+                throw error(file, METADATA_KEY + " entry " + quote(key) + " must be a string, got " + p.describe());
             }
-            if (out.put(key, p.getText()) != null) {
+            if (out.put(key, p.text()) != null) {
                 throw error(file, METADATA_KEY + " has key " + quote(key) + " more than once");
             }
         }
     }
 
     /** Parses one {@code {"dtype", "shape", "data_offsets"}} object and checks its numbers. */
-    private static Entry parseEntry(Path file, JsonParser p, String name, long dataBytes) throws IOException {
-        String where = "tensor " + quote(name);
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw error(file, where + ": expected an object with dtype, shape and data_offsets, got " + describe(p));
+    private static Entry parseEntry(Path file, HeaderJson p, String where, String name, long dataBytes) {
+        if (p.currentToken() != Token.START_OBJECT) {
+            throw error(file, where + ": expected an object with dtype, shape and data_offsets, got " + p.describe());
         }
         String dtype = null;
         long[] shape = null;
         long[] offsets = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            p.nextToken();
+        while (next(p, where) == Token.FIELD_NAME) {
+            String field = p.text();
             boolean repeated = switch (field) {
                 case "dtype" -> {
-                    if (p.currentToken() != JsonToken.VALUE_STRING) {
-                        throw error(file, where + ": dtype must be a string, got " + describe(p));
+                    if (next(p, where + ": dtype") != Token.STRING) {
+                        throw error(file, where + ": dtype must be a string, got " + p.describe());
                     }
                     boolean seen = dtype != null;
-                    dtype = p.getText();
+                    dtype = p.text();
                     yield seen;
                 }
                 case "shape" -> {
+                    next(p, where + ": shape");
                     boolean seen = shape != null;
                     shape = longArray(file, p, where + ": shape");
                     yield seen;
                 }
                 case "data_offsets" -> {
+                    next(p, where + ": data_offsets");
                     boolean seen = offsets != null;
                     offsets = longArray(file, p, where + ": data_offsets");
                     yield seen;
@@ -200,24 +202,31 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         return new Entry(name, shape, numel, begin, end);
     }
 
-    /** Reads a JSON array of non-negative or negative integers that each fit a long. */
-    private static long[] longArray(Path file, JsonParser p, String what) throws IOException {
-        if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw error(file, what + " must be an array of integers, got " + describe(p));
+    /**
+     * Reads a JSON array of integers that each fit a long; signs pass here so that {@link #check}
+     * can name a negative size or offset.
+     */
+    private static long[] longArray(Path file, HeaderJson p, String what) {
+        if (p.currentToken() != Token.START_ARRAY) {
+            throw error(file, what + " must be an array of integers, got " + p.describe());
         }
         long[] values = new long[4];
         int n = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-                throw error(file, what + " must hold integers only, got " + describe(p));
+        while (next(p, what) != Token.END_ARRAY) {
+            if (p.currentToken() != Token.INTEGER) {
+                throw error(file, what + " must hold integers only, got " + p.describe());
             }
-            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw error(file, what + " holds " + p.getText() + ", which does not fit a 64-bit integer");
+            long value;
+            try {
+                value = Long.parseLong(p.text());
+            } catch (NumberFormatException e) {
+                throw error(file, what + " holds " + HeaderJson.abbreviate(p.text())
+                        + ", which does not fit a 64-bit integer");
             }
             if (n == values.length) {
                 values = Arrays.copyOf(values, 2 * n);
             }
-            values[n++] = p.getLongValue();
+            values[n++] = value;
         }
         return Arrays.copyOf(values, n);
     }
@@ -247,24 +256,6 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             throw error(file, "the tensors cover " + expected + " bytes but the data section has " + dataBytes
                     + " (" + (dataBytes - expected) + " bytes unaccounted for)");
         }
-    }
-
-    private static String describe(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == null) {
-            return "the end of the header";
-        }
-        return switch (t) {
-            case START_OBJECT -> "an object";
-            case START_ARRAY -> "an array";
-            case VALUE_STRING -> "the string \"" + abbreviate(p.getText()) + "\"";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + abbreviate(p.getText());
-            default -> abbreviate(p.getText());
-        };
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     /** Returns a name in single quotes, cut to 200 chars: names come from the file and may be huge. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Mutates a valid file thousands of times (seeded): every read must either succeed or throw an
  * {@link IllegalArgumentException} or {@link IOException}; anything else (an
- * {@link OutOfMemoryError}, an index or arithmetic exception, a Jackson exception) fails the test.
+ * {@link OutOfMemoryError}, an index or arithmetic exception, a {@link StackOverflowError}) fails the test.
  */
 class SafetensorsFuzzTest {
     private static final long SEED = 0x5AFE_7E45L;
