@@ -1,8 +1,11 @@
 package dev.fovea.nn;
 
+import dev.fovea.nn.io.Safetensors;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -266,6 +269,27 @@ public abstract class Module {
             }
         }
         return new LoadResult(List.copyOf(missing), unexpected);
+    }
+
+    /**
+     * Writes {@link #stateDict()} to {@code file} in the safetensors format, with PyTorch's names
+     * (so PyTorch's and Hugging Face's safetensors tools read it).
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public final void save(Path file) throws IOException {
+        Safetensors.write(file, stateDict());
+    }
+
+    /**
+     * {@link #loadStateDict} from a safetensors file, such as one {@link #save} wrote or one
+     * converted from a PyTorch state dict.
+     *
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if the file is not valid safetensors, or as {@link #loadStateDict}
+     */
+    public final LoadResult load(Path file, boolean strict) throws IOException {
+        return loadStateDict(Safetensors.read(file), strict);
     }
 
     /**

@@ -158,6 +158,23 @@ class ModuleTest {
     }
 
     @Test
+    void saveAndLoadRoundTripThroughSafetensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Init.manualSeed(11);
+        dev.fovea.nn.zoo.ResNet src = dev.fovea.nn.zoo.ResNet.of(18, 3, 10);
+        Tensor x = Tensor.randn(12, 2, 3, 64, 64);
+        src.train().forward(x); // moves the batch-norm statistics away from their initial values
+        java.nio.file.Path file = dir.resolve("resnet18.safetensors");
+        src.save(file);
+        Init.manualSeed(12);
+        dev.fovea.nn.zoo.ResNet dst = dev.fovea.nn.zoo.ResNet.of(18, 3, 10);
+        Module.LoadResult r = dst.load(file, true);
+        assertTrue(r.missing().isEmpty() && r.unexpected().isEmpty());
+        src.stateDict().forEach((k, t) -> assertArrayEquals(t.toArray(), dst.stateDict().get(k).toArray(), k));
+        assertArrayEquals(src.eval().forward(x).toArray(), dst.eval().forward(x).toArray());
+    }
+
+    @Test
     void namesAreChecked() {
         Module m = new Module() {
             {
