@@ -47,12 +47,53 @@ public abstract class Module {
      * {@code module(x)}).
      */
     public final Tensor call(Tensor input) {
-        Tensor output = forward(input);
+        int depth = DEPTH.get()[0]++;
+        Tensor output;
+        try {
+            output = forward(input);
+        } catch (LayerError e) {
+            throw depth == 0 ? e.named(this) : e;
+        } catch (IllegalArgumentException e) {
+            // The innermost layer whose forward failed; the outermost call names it by its path.
+            LayerError error = new LayerError(this, e);
+            throw depth == 0 ? error.named(this) : error;
+        } finally {
+            DEPTH.get()[0]--;
+        }
         CallObserver o = OBSERVER.get();
         if (o != null) {
             o.called(this, input, output);
         }
         return output;
+    }
+
+    /** How many {@link #call}s are running on this thread (the outermost one is the model). */
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
+     * An argument error raised inside a layer, carried up the calls to the model, which names the
+     * layer by its path: {@code layer1.0.conv1 (Conv2d): conv2d: input must have ...}.
+     */
+    static final class LayerError extends IllegalArgumentException {
+        private final transient Module layer;
+
+        LayerError(Module layer, IllegalArgumentException cause) {
+            super(cause.getMessage(), cause);
+            this.layer = layer;
+        }
+
+        /** The error as the model {@code root} reports it, the layer named by its path in the model. */
+        IllegalArgumentException named(Module root) {
+            String path = null;
+            for (Map.Entry<String, Module> e : root.namedModules().entrySet()) {
+                if (e.getValue() == layer) {
+                    path = e.getKey().isEmpty() ? "(model)" : e.getKey();
+                    break;
+                }
+            }
+            String where = (path == null ? "(unregistered)" : path) + " (" + layer.getClass().getSimpleName() + ")";
+            return new IllegalArgumentException(where + ": " + getMessage(), getCause());
+        }
     }
 
     /** Sees every {@link #call} made on the thread while {@link #observe} runs. */

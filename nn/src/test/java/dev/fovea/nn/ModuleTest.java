@@ -175,6 +175,21 @@ class ModuleTest {
     }
 
     @Test
+    void aShapeErrorNamesTheLayerByItsPath() {
+        dev.fovea.nn.zoo.ResNet net = dev.fovea.nn.zoo.ResNet.of(18, 3, 10);
+        String m = assertThrows(IllegalArgumentException.class, () -> net.call(Tensor.zeros(1, 4, 32, 32)))
+                .getMessage();
+        assertTrue(m.startsWith("conv1 (Conv2d): conv2d:") && m.contains("[1, 4, 32, 32]")
+                && m.contains("3 input channels"), m);
+        Sequential head = new Sequential(new Linear(8, 4), Activation.relu(), new Linear(5, 2));
+        m = assertThrows(IllegalArgumentException.class, () -> head.call(Tensor.zeros(3, 8))).getMessage();
+        assertTrue(m.startsWith("2 (Linear): "), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new LeNet5().call(Tensor.zeros(1, 1, 28, 28)))
+                .getMessage();
+        assertTrue(m.startsWith("(model) (LeNet5): LeNet5: input must be (n, channels, 32, 32)"), m);
+    }
+
+    @Test
     void namesAreChecked() {
         Module m = new Module() {
             {
