@@ -32,7 +32,8 @@ public final class LeNet5 extends Module {
                 new Conv2d(6, 16, 5), Activation.relu(), new MaxPool2d(2)));
         flatten = registerModule("flatten", new Flatten());
         classifier = registerModule("classifier", new Sequential(
-                new Linear(16 * 5 * 5, 120), Activation.relu(), new Linear(120, 84), Activation.relu(), new Linear(84, classes)));
+                new Linear(16 * 5 * 5, 120), Activation.relu(), new Linear(120, 84), Activation.relu(),
+                new Linear(84, classes)));
     }
 
     @Override

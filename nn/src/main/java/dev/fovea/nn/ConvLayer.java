@@ -1,0 +1,100 @@
+package dev.fovea.nn;
+
+import dev.fovea.nn.init.Init;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.functional.ConvOptions;
+import dev.fovea.tensor.functional.F;
+import java.util.Arrays;
+
+/**
+ * The convolution layers {@link Conv1d}, {@link Conv2d} and {@link Conv3d}: weight
+ * {@code (outC, inC / groups, k...)} and bias {@code (outC)} initialised as PyTorch does
+ * ({@link Init}); stride, padding, dilation, groups, padding mode, algorithm and a fused
+ * activation come from {@link ConvOptions}.
+ */
+public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Conv3d {
+    private final int dims;
+    private final int inC;
+    private final int outC;
+    private final int[] kernel;
+    private final ConvOptions options;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    ConvLayer(int dims, int inC, int outC, int[] kernel, ConvOptions options, boolean bias) {
+        String name = "Conv" + dims + "d";
+        if (kernel == null || kernel.length != dims || Arrays.stream(kernel).anyMatch(k -> k < 1) || inC < 1
+                || outC < 1) {
+            throw new IllegalArgumentException(name + ": channels must be >= 1 and the kernel " + dims
+                    + " sizes >= 1, got inC=" + inC + ", outC=" + outC + ", kernel=" + Arrays.toString(kernel));
+        }
+        int groups = options.groups();
+        if (inC % groups != 0 || outC % groups != 0) {
+            throw new IllegalArgumentException(name + ": groups=" + groups + " must divide inC=" + inC + " and outC="
+                    + outC);
+        }
+        this.dims = dims;
+        this.inC = inC;
+        this.outC = outC;
+        this.kernel = kernel.clone();
+        this.options = options;
+        long[] shape = new long[2 + dims];
+        shape[0] = outC;
+        shape[1] = inC / groups;
+        long fanIn = inC / groups;
+        for (int d = 0; d < dims; d++) {
+            shape[2 + d] = kernel[d];
+            fanIn *= kernel[d];
+        }
+        this.weight = registerParameter("weight", Init.defaultWeight(fanIn, shape));
+        this.bias = bias ? registerParameter("bias", Init.defaultBias(fanIn, outC)) : null;
+    }
+
+    /** {@code k} repeated {@code dims} times. */
+    static int[] square(int dims, int k) {
+        int[] r = new int[dims];
+        Arrays.fill(r, k);
+        return r;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return switch (dims) {
+            case 1 -> F.conv1d(input, weight, bias, options);
+            case 2 -> F.conv2d(input, weight, bias, options);
+            default -> F.conv3d(input, weight, bias, options);
+        };
+    }
+
+    /** Each output element takes {@code inC / groups * kernel volume} multiply-accumulates. */
+    @Override
+    protected long macs(Tensor input, Tensor output) {
+        long k = (long) inC / options.groups();
+        for (int s : kernel) {
+            k *= s;
+        }
+        return output.numel() * k;
+    }
+
+    /** The weight {@code (outC, inC / groups, k...)}. */
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias {@code (outC)}, or null. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    /** The options the layer convolves with. */
+    public ConvOptions options() {
+        return options;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return inC + ", " + outC + ", kernel_size=" + Arrays.toString(kernel) + ", stride="
+                + Arrays.toString(options.stride()) + ", padding=" + options.padding()
+                + (options.groups() != 1 ? ", groups=" + options.groups() : "") + (bias == null ? ", bias=False" : "");
+    }
+}

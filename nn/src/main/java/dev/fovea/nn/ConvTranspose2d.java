@@ -1,0 +1,20 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.functional.ConvTransposeOptions;
+
+/** A 2-d transposed convolution layer, as PyTorch's {@code nn.ConvTranspose2d}; see {@link ConvTransposeLayer}. */
+public final class ConvTranspose2d extends ConvTransposeLayer {
+    /** Kernel size {@code kernel} along every axis with the given options and a bias. */
+    public ConvTranspose2d(int inC, int outC, int kernel, ConvTransposeOptions options) {
+        this(inC, outC, ConvLayer.square(2, kernel), options, true);
+    }
+
+    /**
+     * A transposed convolution with one kernel size per axis, the given options, with or without bias.
+     *
+     * @throws IllegalArgumentException if a size is below 1 or the groups do not divide the channels
+     */
+    public ConvTranspose2d(int inC, int outC, int[] kernel, ConvTransposeOptions options, boolean bias) {
+        super(2, inC, outC, kernel, options, bias);
+    }
+}
