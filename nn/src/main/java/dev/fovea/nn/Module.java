@@ -34,6 +34,8 @@ public abstract class Module {
 
     /** The observer of {@link #call} on this thread (a summary being taken), or null. */
     private static final ThreadLocal<CallObserver> OBSERVER = new ThreadLocal<>();
+    /** How many {@link #call}s are running on this thread (the outermost one is the model). */
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
      * Computes the module's output for {@code input}: the layer's own computation. Run a module
@@ -44,7 +46,8 @@ public abstract class Module {
     /**
      * Runs {@link #forward} and reports the call to the observer of this thread, if any: the way
      * to run a module, from outside and from a parent's {@code forward} (PyTorch's
-     * {@code module(x)}).
+     * {@code module(x)}). An {@link IllegalArgumentException} raised inside reaches the caller of
+     * the outermost {@code call} with the failing layer's path in front of its message.
      */
     public final Tensor call(Tensor input) {
         int depth = DEPTH.get()[0]++;
@@ -67,9 +70,6 @@ public abstract class Module {
         return output;
     }
 
-    /** How many {@link #call}s are running on this thread (the outermost one is the model). */
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-
     /**
      * An argument error raised inside a layer, carried up the calls to the model, which names the
      * layer by its path: {@code layer1.0.conv1 (Conv2d): conv2d: input must have ...}.
@@ -91,7 +91,8 @@ public abstract class Module {
                     break;
                 }
             }
-            String where = (path == null ? "(unregistered)" : path) + " (" + layer.getClass().getSimpleName() + ")";
+            String where = (path == null ? "(unregistered)" : path) + " (" + layer.getClass().getSimpleName()
+                    + ")";
             return new IllegalArgumentException(where + ": " + getMessage(), getCause());
         }
     }
