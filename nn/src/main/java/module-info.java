@@ -1,7 +1,7 @@
 /**
  * Fovea neural-network modules: {@link dev.fovea.nn.Module} and the layers over the functional ops
  * of {@code dev.fovea.tensor}, initialisers ({@code dev.fovea.nn.init}), the model zoo
- * ({@code dev.fovea.nn.zoo}) and state dicts in the safetensors format ({@code dev.fovea.nn.io}).
+ * ({@code dev.fovea.nn.zoo}), optimizers ({@code dev.fovea.nn.optim}) and state dicts in the safetensors format ({@code dev.fovea.nn.io}).
  * No dependencies beyond the JDK and Fovea's own modules.
  */
 module dev.fovea.nn {
@@ -10,5 +10,6 @@ module dev.fovea.nn {
     exports dev.fovea.nn;
     exports dev.fovea.nn.init;
     exports dev.fovea.nn.io;
+    exports dev.fovea.nn.optim;
     exports dev.fovea.nn.zoo;
 }

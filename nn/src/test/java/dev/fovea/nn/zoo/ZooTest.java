@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fovea.nn.Module;
+import dev.fovea.nn.TestResources;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,18 +57,13 @@ class ZooTest {
     }
 
     private static List<String> fixture(String name) throws IOException {
-        try (InputStream in = ZooTest.class.getResourceAsStream("/zoo/" + name + ".txt")) {
-            if (in == null) {
-                throw new IllegalStateException("missing fixture zoo/" + name + ".txt");
+        List<String> lines = new ArrayList<>();
+        for (String line : TestResources.text("zoo/" + name + ".txt").split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add(line.strip());
             }
-            List<String> lines = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isEmpty()) {
-                    lines.add(line.strip());
-                }
-            }
-            return lines;
         }
+        return lines;
     }
 
     @Test
@@ -114,15 +108,7 @@ class ZooTest {
     }
 
     private static Tensor load(String key) throws IOException {
-        try (InputStream in = ZooTest.class.getResourceAsStream("/zoo/resnet18_forward/" + key + ".npy")) {
-            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("fovea-zoo", ".npy");
-            try {
-                java.nio.file.Files.write(tmp, in.readAllBytes());
-                return Tensor.load(tmp);
-            } finally {
-                java.nio.file.Files.delete(tmp);
-            }
-        }
+        return TestResources.npy("zoo/resnet18_forward/" + key + ".npy");
     }
 
     @Test
@@ -132,7 +118,8 @@ class ZooTest {
                     ResNet.resnet18().eval().forward(Tensor.randn(1, 2, 3, 64, 64)).shape());
             assertArrayEquals(new long[] {1, 10},
                     ResNet.of(50, 1, 10).eval().forward(Tensor.randn(2, 1, 1, 64, 64)).shape());
-            assertArrayEquals(new long[] {1, 1000}, new AlexNet().eval().forward(Tensor.randn(3, 1, 3, 96, 96)).shape());
+            assertArrayEquals(new long[] {1, 1000},
+                    new AlexNet().eval().forward(Tensor.randn(3, 1, 3, 96, 96)).shape());
             assertArrayEquals(new long[] {1, 7}, Vgg.of(11, true, 3, 7).eval().forward(Tensor.randn(4, 1, 3, 32, 32))
                     .shape());
             assertArrayEquals(new long[] {3, 10}, new LeNet5().forward(Tensor.randn(5, 3, 1, 32, 32)).shape());

@@ -1,0 +1,104 @@
+package dev.fovea.nn.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.nn.TestResources;
+import dev.fovea.tensor.Tensor;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * {@link Sgd} and {@link Adam} against {@code torch.optim} ({@code scripts/fixtures/optim_fixtures.py}):
+ * five steps from the same parameters with the same given gradients, every parameter after every
+ * step. Both sides compute in float32 with the same formulas, in possibly different association
+ * (PyTorch's fused addcmul/addcdiv against our separate ops): a few roundings of each update,
+ * which the bound of 1e-6 relative (16 float ulps) plus 1e-8 absolute covers five steps over.
+ */
+class OptimizerTest {
+    @TestFactory
+    Stream<DynamicTest> stepsMatchTorchOptim() throws IOException {
+        return TestResources.text("optim/cases.txt").lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(OptimizerTest::parse).map(c -> DynamicTest.dynamicTest(c.get("name"), () -> check(c)));
+    }
+
+    private static Map<String, String> parse(String line) {
+        Map<String, String> m = new HashMap<>();
+        for (String kv : line.split(" ")) {
+            int eq = kv.indexOf('=');
+            m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static double num(Map<String, String> c, String key, double dflt) {
+        return c.containsKey(key) ? Double.parseDouble(c.get(key)) : dflt;
+    }
+
+    private static void check(Map<String, String> c) throws IOException {
+        String dir = "optim/" + c.get("name") + "/";
+        Tensor w = TestResources.npy(dir + "w0.npy").requiresGrad(true);
+        Tensor b = TestResources.npy(dir + "b0.npy").requiresGrad(true);
+        Tensor gw = TestResources.npy(dir + "gw.npy");
+        Tensor gb = TestResources.npy(dir + "gb.npy");
+        Tensor ws = TestResources.npy(dir + "w.npy");
+        Tensor bs = TestResources.npy(dir + "b.npy");
+        double lr = num(c, "lr", 0);
+        Optimizer opt = switch (c.get("optimizer")) {
+            case "sgd" -> new Sgd(List.of(w, b), lr, num(c, "momentum", 0), num(c, "dampening", 0),
+                    num(c, "weight_decay", 0), Boolean.parseBoolean(c.getOrDefault("nesterov", "False").toLowerCase()));
+            case "adam" -> {
+                String[] betas = c.getOrDefault("betas", "0.9,0.999").split(",");
+                yield new Adam(List.of(w, b), lr, Double.parseDouble(betas[0]), Double.parseDouble(betas[1]),
+                        num(c, "eps", 1e-8), num(c, "weight_decay", 0), false);
+            }
+            case "adamw" -> Adam.adamW(List.of(w, b), lr, num(c, "weight_decay", 0.01));
+            default -> throw new IllegalStateException("unknown optimizer " + c.get("optimizer"));
+        };
+        for (int t = 0; t < gw.shape()[0]; t++) {
+            opt.zeroGrad();
+            // d/dw sum(w * gw[t]) = gw[t] exactly: the gradients torch was given.
+            w.mul(gw.select(0, t)).sum().add(b.mul(gb.select(0, t)).sum()).backward();
+            opt.step();
+            expect(c.get("name") + " step " + (t + 1) + " w", ws.select(0, t).toArray(), w.toArray());
+            expect(c.get("name") + " step " + (t + 1) + " b", bs.select(0, t).toArray(), b.toArray());
+        }
+    }
+
+    private static void expect(String what, float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6 * Math.abs(expected[i]) + 1e-8, what + " [" + i + "]");
+        }
+    }
+
+    @Test
+    void frozenAndGradlessParametersAreSkipped() {
+        Tensor a = Tensor.ones(2).requiresGrad(true);
+        Tensor frozen = Tensor.ones(2).requiresGrad(true);
+        Sgd sgd = new Sgd(List.of(a, frozen), 0.5);
+        a.sum().backward();
+        assertNull(frozen.grad());
+        sgd.step();
+        assertEquals(0.5f, a.toArray()[0]);
+        assertEquals(1f, frozen.toArray()[0]);
+        sgd.zeroGrad();
+        assertTrue(a.grad() == null || a.grad().toArray()[0] == 0f);
+    }
+
+    @Test
+    void badHyperparametersAreRejected() {
+        List<Tensor> p = List.of(Tensor.ones(1).requiresGrad(true));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(p, -1));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(p, 0.1, 0, 0, 0, true));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(p, 0.1, 1.0, 0.999, 1e-8, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(), 0.1));
+    }
+}
