@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * {@link Sgd} and {@link Adam} against {@code torch.optim} ({@code scripts/fixtures/optim_fixtures.py}):
+ * {@link Sgd}, {@link Adam}, {@link RmsProp} and {@link Adagrad} against {@code torch.optim} ({@code scripts/fixtures/optim_fixtures.py}):
  * five steps from the same parameters with the same given gradients, every parameter after every
  * step. Both sides compute in float32 with the same formulas, in possibly different association
  * (PyTorch's fused addcmul/addcdiv against our separate ops): a few roundings of each update,
@@ -61,6 +61,11 @@ class OptimizerTest {
                         num(c, "eps", 1e-8), num(c, "weight_decay", 0), false);
             }
             case "adamw" -> Adam.adamW(List.of(w, b), lr, num(c, "weight_decay", 0.01));
+            case "rmsprop" -> new RmsProp(List.of(w, b), lr, num(c, "alpha", 0.99), num(c, "eps", 1e-8),
+                    num(c, "weight_decay", 0), num(c, "momentum", 0),
+                    Boolean.parseBoolean(c.getOrDefault("centered", "False").toLowerCase()));
+            case "adagrad" -> new Adagrad(List.of(w, b), lr, num(c, "lr_decay", 0), num(c, "weight_decay", 0),
+                    num(c, "initial_accumulator_value", 0), num(c, "eps", 1e-10));
             default -> throw new IllegalStateException("unknown optimizer " + c.get("optimizer"));
         };
         for (int t = 0; t < gw.shape()[0]; t++) {
