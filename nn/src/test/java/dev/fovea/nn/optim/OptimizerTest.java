@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * {@link Sgd}, {@link Adam}, {@link RmsProp} and {@link Adagrad} against {@code torch.optim} ({@code scripts/fixtures/optim_fixtures.py}):
+ * {@link Sgd}, {@link Adam}, {@link RmsProp} and {@link Adagrad} against {@code torch.optim}
+ * ({@code scripts/fixtures/optim_fixtures.py}):
  * five steps from the same parameters with the same given gradients, every parameter after every
  * step. Both sides compute in float32 with the same formulas, in possibly different association
  * (PyTorch's fused addcmul/addcdiv against our separate ops): a few roundings of each update,
