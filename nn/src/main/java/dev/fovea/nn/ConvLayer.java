@@ -22,17 +22,8 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
     private final Tensor bias;
 
     ConvLayer(int dims, int inC, int outC, int[] kernel, ConvOptions options, boolean bias) {
-        String name = "Conv" + dims + "d";
-        if (kernel == null || kernel.length != dims || Arrays.stream(kernel).anyMatch(k -> k < 1) || inC < 1
-                || outC < 1) {
-            throw new IllegalArgumentException(name + ": channels must be >= 1 and the kernel " + dims
-                    + " sizes >= 1, got inC=" + inC + ", outC=" + outC + ", kernel=" + Arrays.toString(kernel));
-        }
         int groups = options.groups();
-        if (inC % groups != 0 || outC % groups != 0) {
-            throw new IllegalArgumentException(name + ": groups=" + groups + " must divide inC=" + inC + " and outC="
-                    + outC);
-        }
+        checkShape("Conv" + dims + "d", dims, inC, outC, kernel, groups);
         this.dims = dims;
         this.inC = inC;
         this.outC = outC;
@@ -48,6 +39,19 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
         }
         this.weight = registerParameter("weight", Init.defaultWeight(fanIn, shape));
         this.bias = bias ? registerParameter("bias", Init.defaultBias(fanIn, outC)) : null;
+    }
+
+    /** Throws unless the channels and kernel sizes are at least 1 and {@code groups} divides both channel counts. */
+    static void checkShape(String name, int dims, int inC, int outC, int[] kernel, int groups) {
+        if (kernel == null || kernel.length != dims || Arrays.stream(kernel).anyMatch(k -> k < 1) || inC < 1
+                || outC < 1) {
+            throw new IllegalArgumentException(name + ": channels must be >= 1 and the kernel " + dims
+                    + " sizes >= 1, got inC=" + inC + ", outC=" + outC + ", kernel=" + Arrays.toString(kernel));
+        }
+        if (inC % groups != 0 || outC % groups != 0) {
+            throw new IllegalArgumentException(name + ": groups=" + groups + " must divide inC=" + inC + " and outC="
+                    + outC);
+        }
     }
 
     /** {@code k} repeated {@code dims} times. */

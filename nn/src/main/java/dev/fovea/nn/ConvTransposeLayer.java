@@ -23,17 +23,8 @@ public abstract sealed class ConvTransposeLayer extends Module permits ConvTrans
     private final Tensor bias;
 
     ConvTransposeLayer(int dims, int inC, int outC, int[] kernel, ConvTransposeOptions options, boolean bias) {
-        String name = "ConvTranspose" + dims + "d";
-        if (kernel == null || kernel.length != dims || Arrays.stream(kernel).anyMatch(k -> k < 1) || inC < 1
-                || outC < 1) {
-            throw new IllegalArgumentException(name + ": channels must be >= 1 and the kernel " + dims
-                    + " sizes >= 1, got inC=" + inC + ", outC=" + outC + ", kernel=" + Arrays.toString(kernel));
-        }
         int groups = options.groups();
-        if (inC % groups != 0 || outC % groups != 0) {
-            throw new IllegalArgumentException(name + ": groups=" + groups + " must divide inC=" + inC + " and outC="
-                    + outC);
-        }
+        ConvLayer.checkShape("ConvTranspose" + dims + "d", dims, inC, outC, kernel, groups);
         this.dims = dims;
         this.inC = inC;
         this.outC = outC;
