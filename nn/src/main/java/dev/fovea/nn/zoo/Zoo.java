@@ -28,6 +28,9 @@ public final class Zoo {
             MODELS.put("resnet" + depth, new Entry(() -> ResNet.of(depth, 3, 1000), IMAGENET));
         }
         MODELS.put("mobilenet_v2", new Entry(MobileNetV2::new, IMAGENET));
+        for (int depth : new int[] {20, 32, 44, 56, 110}) {
+            MODELS.put("cifar_resnet" + depth, new Entry(() -> new CifarResNet(depth, 10), new long[] {1, 3, 32, 32}));
+        }
     }
 
     private Zoo() {}

@@ -37,7 +37,10 @@ class ZooTest {
             Map.entry("resnet50", () -> ResNet.of(50, 3, 1000)),
             Map.entry("resnet101", () -> ResNet.of(101, 3, 1000)),
             Map.entry("resnet152", () -> ResNet.of(152, 3, 1000)),
-            Map.entry("mobilenet_v2", MobileNetV2::new));
+            Map.entry("mobilenet_v2", MobileNetV2::new),
+            Map.entry("cifar_resnet20", () -> new CifarResNet(20, 10)),
+            Map.entry("cifar_resnet56", () -> new CifarResNet(56, 10)),
+            Map.entry("cifar_resnet110", () -> new CifarResNet(110, 10)));
 
     @TestFactory
     Stream<DynamicTest> stateDictsAndParameterCountsAreTorchvisions() {
@@ -68,9 +71,21 @@ class ZooTest {
 
     @Test
     void resNet18ForwardMatchesTorchvision() throws IOException {
-        // The weights of scripts/fixtures/zoo_forward_fixtures.py: entry k, element j of the state
-        // dict gets 0.05 sin(0.37 (k + 1) + 0.011 j) in float32 (running variances 1 + 20 v^2).
-        ResNet net = ResNet.resnet18();
+        checkForward(ResNet.resnet18(), "resnet18");
+    }
+
+    @Test
+    void cifarResNet20ForwardMatchesTheReference() throws IOException {
+        // Checks the option A shortcut: subsampling and where the zero channels go.
+        checkForward(new CifarResNet(20, 10), "cifar_resnet20");
+    }
+
+    /**
+     * Loads the weights of scripts/fixtures/zoo_forward_fixtures.py (entry k, element j of the state
+     * dict: 0.05 sin(0.37 (k + 1) + 0.011 j) in float32; running variances 1 + 20 v^2) and compares
+     * the eval-mode forward pass with the float64 reference.
+     */
+    private static void checkForward(Module net, String name) throws IOException {
         Map<String, Tensor> state = new java.util.LinkedHashMap<>();
         int k = 0;
         for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
@@ -87,28 +102,28 @@ class ZooTest {
         }
         net.loadStateDict(state, true);
         net.eval();
-        Tensor x = load("x");
-        float[] ref = load("y").toArray();
+        Tensor x = load(name, "x");
+        float[] ref = load(name, "y").toArray();
         float[] y;
         try (Grad off = Grad.off()) {
-            y = net.forward(x).toArray();
+            y = net.call(x).toArray();
         }
         assertEquals(ref.length, y.length);
         double scale = 0;
         for (float r : ref) {
             scale = Math.max(scale, Math.abs(r));
         }
-        // The reference runs in float64; ours accumulates 17 convolutions (up to 4608 terms) and
-        // batch norms in float32. Measured: errors below 1e-6 of the largest logit (3.6e-7 on a
-        // logit of 0.575); the bound leaves 100x. A wrong layer, name or stride moves the logits
-        // by a sizeable fraction of the largest.
+        // The reference runs in float64; ours accumulates the convolutions (up to 4608 terms) and
+        // batch norms in float32. Measured on ResNet-18: errors below 1e-6 of the largest logit
+        // (3.6e-7 on a logit of 0.575); the bound leaves 100x. A wrong layer, name, stride or
+        // shortcut moves the logits by a sizeable fraction of the largest.
         for (int i = 0; i < y.length; i++) {
-            assertEquals(ref[i], y[i], 1e-4 * scale, "logit " + i);
+            assertEquals(ref[i], y[i], 1e-4 * scale, name + " logit " + i);
         }
     }
 
-    private static Tensor load(String key) throws IOException {
-        return TestResources.npy("zoo/resnet18_forward/" + key + ".npy");
+    private static Tensor load(String model, String key) throws IOException {
+        return TestResources.npy("zoo/" + model + "_forward/" + key + ".npy");
     }
 
     @Test
@@ -132,5 +147,6 @@ class ZooTest {
     void badDepthsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> ResNet.of(20, 3, 10));
         assertThrows(IllegalArgumentException.class, () -> Vgg.of(15, false, 3, 10));
+        assertThrows(IllegalArgumentException.class, () -> new CifarResNet(21, 10));
     }
 }
