@@ -28,6 +28,7 @@ public final class Zoo {
             MODELS.put("resnet" + depth, new Entry(() -> ResNet.of(depth, 3, 1000), IMAGENET));
         }
         MODELS.put("mobilenet_v2", new Entry(MobileNetV2::new, IMAGENET));
+        MODELS.put("googlenet", new Entry(GoogLeNet::new, IMAGENET));
         for (int depth : new int[] {20, 32, 44, 56, 110}) {
             MODELS.put("cifar_resnet" + depth, new Entry(() -> new CifarResNet(depth, 10), new long[] {1, 3, 32, 32}));
         }

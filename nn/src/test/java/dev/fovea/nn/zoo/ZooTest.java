@@ -38,6 +38,7 @@ class ZooTest {
             Map.entry("resnet101", () -> ResNet.of(101, 3, 1000)),
             Map.entry("resnet152", () -> ResNet.of(152, 3, 1000)),
             Map.entry("mobilenet_v2", MobileNetV2::new),
+            Map.entry("googlenet", GoogLeNet::new),
             Map.entry("cifar_resnet20", () -> new CifarResNet(20, 10)),
             Map.entry("cifar_resnet56", () -> new CifarResNet(56, 10)),
             Map.entry("cifar_resnet110", () -> new CifarResNet(110, 10)));
@@ -78,6 +79,12 @@ class ZooTest {
     void cifarResNet20ForwardMatchesTheReference() throws IOException {
         // Checks the option A shortcut: subsampling and where the zero channels go.
         checkForward(new CifarResNet(20, 10), "cifar_resnet20");
+    }
+
+    @Test
+    void googLeNetForwardMatchesTorchvision() throws IOException {
+        // Inception branches, ceil-mode pools and the 3x3 "5x5" branch of torchvision's model.
+        checkForward(new GoogLeNet(), "googlenet");
     }
 
     /**
