@@ -20,6 +20,7 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
     private final ConvOptions options;
     private final Tensor weight;
     private final Tensor bias;
+    private final long fanIn;
 
     ConvLayer(int dims, int inC, int outC, int[] kernel, ConvOptions options, boolean bias) {
         int groups = options.groups();
@@ -29,14 +30,8 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
         this.outC = outC;
         this.kernel = kernel.clone();
         this.options = options;
-        long[] shape = new long[2 + dims];
-        shape[0] = outC;
-        shape[1] = inC / groups;
-        long fanIn = inC / groups;
-        for (int d = 0; d < dims; d++) {
-            shape[2 + d] = kernel[d];
-            fanIn *= kernel[d];
-        }
+        long[] shape = weightShape(outC, inC / groups, kernel);
+        this.fanIn = fanIn(shape);
         this.weight = registerParameter("weight", Init.defaultWeight(fanIn, shape));
         this.bias = bias ? registerParameter("bias", Init.defaultBias(fanIn, outC)) : null;
     }
@@ -52,6 +47,29 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
             throw new IllegalArgumentException(name + ": groups=" + groups + " must divide inC=" + inC + " and outC="
                     + outC);
         }
+    }
+
+    /** The weight shape {@code (rows, perGroup, kernel...)} of a convolution or transposed convolution layer. */
+    static long[] weightShape(int rows, int perGroup, int[] kernel) {
+        long[] shape = new long[2 + kernel.length];
+        shape[0] = rows;
+        shape[1] = perGroup;
+        for (int d = 0; d < kernel.length; d++) {
+            shape[2 + d] = kernel[d];
+        }
+        return shape;
+    }
+
+    /**
+     * PyTorch's fan-in of such a weight: dimension 1 times the kernel volume, which is also the
+     * multiply-accumulates per output element (convolution) or per input element (transposed).
+     */
+    static long fanIn(long[] weightShape) {
+        long f = 1;
+        for (int d = 1; d < weightShape.length; d++) {
+            f *= weightShape[d];
+        }
+        return f;
     }
 
     /** {@code k} repeated {@code dims} times. */
@@ -73,11 +91,7 @@ public abstract sealed class ConvLayer extends Module permits Conv1d, Conv2d, Co
     /** Each output element takes {@code inC / groups * kernel volume} multiply-accumulates. */
     @Override
     protected long macs(Tensor input, Tensor output) {
-        long k = (long) inC / options.groups();
-        for (int s : kernel) {
-            k *= s;
-        }
-        return output.numel() * k;
+        return output.numel() * fanIn;
     }
 
     /** The weight {@code (outC, inC / groups, k...)}. */

@@ -21,6 +21,7 @@ public abstract sealed class ConvTransposeLayer extends Module permits ConvTrans
     private final ConvTransposeOptions options;
     private final Tensor weight;
     private final Tensor bias;
+    private final long fanIn;
 
     ConvTransposeLayer(int dims, int inC, int outC, int[] kernel, ConvTransposeOptions options, boolean bias) {
         int groups = options.groups();
@@ -30,14 +31,8 @@ public abstract sealed class ConvTransposeLayer extends Module permits ConvTrans
         this.outC = outC;
         this.kernel = kernel.clone();
         this.options = options;
-        long[] shape = new long[2 + dims];
-        shape[0] = inC;
-        shape[1] = outC / groups;
-        long fanIn = outC / groups;
-        for (int d = 0; d < dims; d++) {
-            shape[2 + d] = kernel[d];
-            fanIn *= kernel[d];
-        }
+        long[] shape = ConvLayer.weightShape(inC, outC / groups, kernel);
+        this.fanIn = ConvLayer.fanIn(shape);
         this.weight = registerParameter("weight", Init.defaultWeight(fanIn, shape));
         this.bias = bias ? registerParameter("bias", Init.defaultBias(fanIn, outC)) : null;
     }
@@ -54,11 +49,7 @@ public abstract sealed class ConvTransposeLayer extends Module permits ConvTrans
     /** Each input element feeds {@code outC / groups * kernel volume} multiply-accumulates. */
     @Override
     protected long macs(Tensor input, Tensor output) {
-        long k = (long) outC / options.groups();
-        for (int s : kernel) {
-            k *= s;
-        }
-        return input.numel() * k;
+        return input.numel() * fanIn;
     }
 
     /** The weight {@code (inC, outC / groups, k...)}. */
