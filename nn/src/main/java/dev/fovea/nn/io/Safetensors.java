@@ -27,7 +27,10 @@ import java.util.Objects;
  * <p><b>Format.</b> An 8-byte little-endian header length {@code N}; {@code N} bytes of UTF-8 JSON
  * mapping each tensor name to {@code {"dtype":"F32","shape":[...],"data_offsets":[begin,end]}}, with
  * an optional {@code "__metadata__"} object of strings; then the little-endian data, offsets
- * counting from its first byte. Only {@code F32} is read and written; other dtypes are rejected.
+ * counting from its first byte. Fovea writes {@code F32}; it reads {@code F32} and converts
+ * {@code F64, F16, BF16, I64, I32, I16, I8, U8, BOOL} to float32 as it reads them (PyTorch stores
+ * {@code num_batches_tracked} as {@code I64}; see {@code SafetensorsDType} for the rounding); other
+ * dtypes (such as the 8-bit floats) are rejected by name.
  *
  * <p><b>Reading</b> treats the file as untrusted: the header length (at most
  * {@link #MAX_HEADER_BYTES}), the UTF-8 and JSON, every field, shape and offset, and the layout
@@ -69,7 +72,7 @@ public final class Safetensors {
     /**
      * Reads the tensors of a safetensors file, in header order.
      *
-     * @throws IllegalArgumentException if the file is not a valid F32 safetensors file
+     * @throws IllegalArgumentException if the file is not a valid safetensors file of readable dtypes
      * @throws IOException              if it cannot be read
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
@@ -79,7 +82,7 @@ public final class Safetensors {
     /**
      * Reads the tensors and the {@code __metadata__} of a safetensors file.
      *
-     * @throws IllegalArgumentException if the file is not a valid F32 safetensors file
+     * @throws IllegalArgumentException if the file is not a valid safetensors file of readable dtypes
      * @throws IOException              if it cannot be read
      */
     public static Contents readContents(Path file) throws IOException {
@@ -107,10 +110,10 @@ public final class Safetensors {
             SafetensorsHeader parsed = SafetensorsHeader.parse(file, header, size - dataStart);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment staging = arena.allocate(Math.min(CHUNK, Math.max(size - dataStart, Float.BYTES)));
+                MemorySegment staging = arena.allocate(Math.min(CHUNK, Math.max(size - dataStart, Long.BYTES)));
                 for (SafetensorsHeader.Entry e : parsed.entries()) {
                     Tensor t = Tensor.empty(e.shape());
-                    readFloats(ch, dataStart + e.begin(), t.segment(), e.numel(), staging, file, e.name());
+                    readFloats(ch, dataStart + e.begin(), e.dtype(), t.segment(), e.numel(), staging, file, e.name());
                     tensors.put(e.name(), t);
                 }
             }
@@ -118,15 +121,18 @@ public final class Safetensors {
         }
     }
 
-    /** Reads {@code count} little-endian floats at {@code position} into {@code dst} in native order. */
-    private static void readFloats(FileChannel ch, long position, MemorySegment dst, long count, MemorySegment staging,
-            Path file, String name) throws IOException {
+    /**
+     * Reads {@code count} little-endian elements of {@code type} at {@code position} into
+     * {@code dst} as float32 in native order.
+     */
+    private static void readFloats(FileChannel ch, long position, SafetensorsDType type, MemorySegment dst, long count,
+            MemorySegment staging, Path file, String name) throws IOException {
         long done = 0;
         while (done < count) {
-            int n = (int) Math.min(count - done, staging.byteSize() / Float.BYTES);
-            ByteBuffer chunk = staging.asSlice(0, (long) n * Float.BYTES).asByteBuffer();
-            readFully(ch, chunk, position + done * Float.BYTES, file, "tensor " + SafetensorsHeader.quote(name));
-            MemorySegment.copy(staging, LE_FLOAT, 0, dst, ValueLayout.JAVA_FLOAT, done * Float.BYTES, n);
+            int n = (int) Math.min(count - done, staging.byteSize() / type.bytes());
+            ByteBuffer chunk = staging.asSlice(0, (long) n * type.bytes()).asByteBuffer();
+            readFully(ch, chunk, position + done * type.bytes(), file, "tensor " + SafetensorsHeader.quote(name));
+            type.toFloats(staging, n, dst, done);
             done += n;
         }
     }

@@ -23,8 +23,11 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     /** Key of the optional string-to-string metadata object. */
     static final String METADATA_KEY = "__metadata__";
 
-    /** One tensor: its shape, element count and byte range {@code [begin, end)} in the data section. */
-    record Entry(String name, long[] shape, long numel, long begin, long end) {}
+    /**
+     * One tensor: its element type, shape, element count and byte range {@code [begin, end)} in
+     * the data section.
+     */
+    record Entry(String name, SafetensorsDType dtype, long[] shape, long numel, long begin, long end) {}
 
     /**
      * Parses {@code header} (the bytes after the length field) and validates it against a data
@@ -166,8 +169,9 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
 
     private static Entry check(Path file, String where, String name, String dtype, long[] shape, long[] offsets,
             long dataBytes) {
-        if (!dtype.equals("F32")) {
-            throw error(file, where + " has dtype " + dtype + "; only F32 tensors can be read");
+        SafetensorsDType type = SafetensorsDType.byName(dtype);
+        if (type == null) {
+            throw error(file, where + " has dtype " + dtype + "; readable dtypes are " + SafetensorsDType.known());
         }
         long numel = 1;
         long nonZeroProduct = 1;
@@ -195,11 +199,11 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             throw error(file, where + ": data_offsets [" + begin + ", " + end + "] end beyond the data section of "
                     + dataBytes + " bytes");
         }
-        if (numel > (end - begin) / Float.BYTES || numel * Float.BYTES != end - begin) {
-            throw error(file, where + ": shape " + Arrays.toString(shape) + " of F32 needs " + numel + " x 4 bytes but"
-                    + " data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        if (numel > (end - begin) / type.bytes() || numel * type.bytes() != end - begin) {
+            throw error(file, where + ": shape " + Arrays.toString(shape) + " of " + type + " needs " + numel + " x "
+                    + type.bytes() + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Entry(name, shape, numel, begin, end);
+        return new Entry(name, type, shape, numel, begin, end);
     }
 
     /**

@@ -45,6 +45,21 @@ class SafetensorsFixtureTest {
         assertEquals(List.of("format", "seed", "torch", "writer"), List.copyOf(c.metadata().keySet()));
     }
 
+    /**
+     * Every readable dtype, written from torch tensors with edge values (F16 subnormal and max,
+     * BF16 -1e30, I64 2^40 and -2^62, 2^24 + 1 which rounds): each converts to exactly the float32
+     * that torch's {@code .float()} gives.
+     */
+    @Test
+    void convertsEveryReadableDtypeAsTorchDoes() throws Exception {
+        Safetensors.Contents c = Safetensors.readContents(resource("dtypes.safetensors"));
+        List<String> types = List.of("bf16", "bool", "f16", "f32", "f64", "i16", "i32", "i64", "i8", "u8");
+        assertEquals(types, List.copyOf(c.tensors().keySet()));
+        for (String type : types) {
+            SafetensorsTest.assertBitEqual(Tensor.load(resource("dtypes." + type + ".npy")), c.tensors().get(type), type);
+        }
+    }
+
     @Test
     void rewritingTheFixtureGivesTheSameBytes() throws IOException, URISyntaxException {
         Path original = resource("randn.safetensors");
