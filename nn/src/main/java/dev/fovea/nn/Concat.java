@@ -35,4 +35,10 @@ public final class Concat extends Module {
     protected String extraRepr() {
         return "dim=" + dim;
     }
+
+    /** True: the branches are looked up by name when run, so {@link #replaceModule} works on them. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
+    }
 }

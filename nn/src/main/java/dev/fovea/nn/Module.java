@@ -161,6 +161,69 @@ public abstract class Module {
         return parameters.get(name);
     }
 
+    /**
+     * The child registered under {@code name}, as {@code forward} should look it up when the module
+     * allows {@link #replaceModule} (see {@link #childrenReplaceable()}).
+     *
+     * @throws IllegalStateException if there is no such child
+     */
+    protected final Module child(String name) {
+        Module m = children.get(name);
+        if (m == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": no child '" + name + "' among "
+                    + children.keySet());
+        }
+        return m;
+    }
+
+    /**
+     * True if {@code forward} looks its children up by name ({@link #child}, {@link #namedChildren})
+     * each time, so that {@link #replaceModule} takes effect. False by default: a module that
+     * keeps its children in fields would go on running the old one. Containers and the zoo models
+     * return true.
+     */
+    protected boolean childrenReplaceable() {
+        return false;
+    }
+
+    /**
+     * Replaces the module at dotted {@code path} (e.g. {@code "fc"} or {@code "classifier.6"}) with
+     * {@code replacement}, under the same name and in the same place of the state dict, as
+     * PyTorch's {@code model.fc = nn.Linear(512, 5)}: how a pretrained network gets a new head for
+     * transfer learning. The replacement takes the mode ({@link #train}/{@link #eval}) of its new
+     * parent. Returns the module it replaced.
+     *
+     * @throws IllegalArgumentException if no module is registered at {@code path} (the message lists
+     *     the names there), or if its parent keeps its children in fields (see
+     *     {@link #childrenReplaceable()})
+     */
+    public final Module replaceModule(String path, Module replacement) {
+        Objects.requireNonNull(replacement, "replaceModule: replacement is null");
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("replaceModule: path must name a descendant, got '" + path + "'");
+        }
+        int dot = path.lastIndexOf('.');
+        String parentPath = dot < 0 ? "" : path.substring(0, dot);
+        String name = path.substring(dot + 1);
+        Module parent = namedModules().get(parentPath);
+        if (parent == null || !parent.children.containsKey(name)) {
+            Module nearest = parent != null ? parent : this;
+            throw new IllegalArgumentException("replaceModule: no module at '" + path + "'; "
+                    + (parent == null ? "no module at '" + parentPath + "'; the top level has "
+                            : "'" + (parentPath.isEmpty() ? "(model)" : parentPath) + "' has ")
+                    + nearest.children.keySet());
+        }
+        if (!parent.childrenReplaceable()) {
+            throw new IllegalArgumentException("replaceModule: " + (parentPath.isEmpty() ? "the model" : "'"
+                    + parentPath + "'") + " (" + parent.getClass().getSimpleName() + ") keeps its children in fields,"
+                    + " so its forward would not see a replacement of '" + name + "'; replace a module of a container"
+                    + " or of a zoo model's top level, or override childrenReplaceable() after looking children up"
+                    + " with child(name)");
+        }
+        replacement.train(parent.training);
+        return parent.children.put(name, replacement);
+    }
+
     /** Every parameter of this module and its descendants by state-dict name, in PyTorch's order. */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();

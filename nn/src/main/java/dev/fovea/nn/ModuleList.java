@@ -51,4 +51,10 @@ public final class ModuleList extends Module {
     public Tensor forward(Tensor input) {
         throw new UnsupportedOperationException("ModuleList has no forward; run its modules from the owner's forward");
     }
+
+    /** True: the children are looked up by name when run, so {@link #replaceModule} works on them. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
+    }
 }

@@ -28,4 +28,10 @@ public class Sequential extends Module {
         }
         return x;
     }
+
+    /** True: the children are looked up by name when run, so {@link #replaceModule} works on them. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
+    }
 }

@@ -33,6 +33,28 @@ class ModelSummaryTest {
                 && table.contains("Total params: 61,706") && table.contains("Total MACs: 416,520"), table);
     }
 
+    /**
+     * The 32 x 32 x 3 LeNet-5 table (Ng's deep-learning course): CONV1 f=5 8 filters, POOL1 f=2 s=2,
+     * CONV2 f=5 16 filters, POOL2, FC3 120, FC4 84, softmax 10. Shapes and activation sizes are the
+     * table's; parameters are (5 * 5 * inC + 1) * filters and (in + 1) * out.
+     */
+    @Test
+    void leNet5ColourTableRows() {
+        ModelSummary s = LeNet5.rgb().summary(1, 3, 32, 32);
+        long[][] shapes = {{1, 8, 28, 28}, {1, 8, 28, 28}, {1, 8, 14, 14}, {1, 16, 10, 10}, {1, 16, 10, 10},
+            {1, 16, 5, 5}, {1, 400}, {1, 120}, {1, 120}, {1, 84}, {1, 84}, {1, 10}};
+        long[] activationSizes = {6272, 6272, 1568, 1600, 1600, 400, 400, 120, 120, 84, 84, 10};
+        long[] params = {608, 0, 0, 3216, 0, 0, 0, 48120, 0, 10164, 0, 850};
+        assertEquals(shapes.length, s.rows().size());
+        for (int i = 0; i < shapes.length; i++) {
+            ModelSummary.Row row = s.rows().get(i);
+            assertArrayEquals(shapes[i], row.outputShape(), row.name());
+            assertEquals(activationSizes[i], row.outputElements(), row.name());
+            assertEquals(params[i], row.parameters(), row.name());
+        }
+        assertEquals(62958, s.parameters());
+    }
+
     @Test
     void resNet18TotalsAndModesAreKept() {
         ResNet net = ResNet.resnet18();

@@ -18,9 +18,6 @@ import dev.fovea.tensor.functional.PoolOptions;
  * classes, the same state-dict names and shapes.
  */
 public final class AlexNet extends Module {
-    private final Sequential features;
-    private final AdaptiveAvgPool2d avgpool;
-    private final Sequential classifier;
 
     /** 3 input channels, 1000 classes. */
     public AlexNet() {
@@ -31,20 +28,26 @@ public final class AlexNet extends Module {
     public AlexNet(int inChannels, int classes) {
         ConvOptions d = ConvOptions.DEFAULT;
         PoolOptions pool = PoolOptions.kernel(3).stride(2);
-        features = registerModule("features", new Sequential(
+        registerModule("features", new Sequential(
                 new Conv2d(inChannels, 64, 11, d.stride(4).padding(2)), Activation.relu(), new MaxPool2d(pool),
                 new Conv2d(64, 192, 5, d.padding(2)), Activation.relu(), new MaxPool2d(pool),
                 new Conv2d(192, 384, 3, d.padding(1)), Activation.relu(),
                 new Conv2d(384, 256, 3, d.padding(1)), Activation.relu(),
                 new Conv2d(256, 256, 3, d.padding(1)), Activation.relu(), new MaxPool2d(pool)));
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(6));
-        classifier = registerModule("classifier", new Sequential(
+        registerModule("avgpool", new AdaptiveAvgPool2d(6));
+        registerModule("classifier", new Sequential(
                 new Dropout(0.5), new Linear(256 * 6 * 6, 4096), Activation.relu(),
                 new Dropout(0.5), new Linear(4096, 4096), Activation.relu(), new Linear(4096, classes)));
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return classifier.call(avgpool.call(features.call(input)).flatten(1, -1));
+        return child("classifier").call(child("avgpool").call(child("features").call(input)).flatten(1, -1));
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 }

@@ -21,11 +21,6 @@ import java.util.List;
  * Layer names follow torchvision's ResNet ({@code layer2.0.conv1.weight}, {@code fc.weight}).
  */
 public final class CifarResNet extends Module {
-    private final Conv2d conv1;
-    private final BatchNorm2d bn1;
-    private final Sequential[] layers = new Sequential[3];
-    private final Linear fc;
-
     /**
      * A CIFAR ResNet of {@code depth} layers for {@code classes} classes.
      *
@@ -37,8 +32,8 @@ public final class CifarResNet extends Module {
                     + " got " + depth);
         }
         int n = (depth - 2) / 6;
-        conv1 = registerModule("conv1", ResNet.conv(3, 16, 3, 1));
-        bn1 = registerModule("bn1", new BatchNorm2d(16));
+        registerModule("conv1", ResNet.conv(3, 16, 3, 1));
+        registerModule("bn1", new BatchNorm2d(16));
         int in = 16;
         for (int stage = 0; stage < 3; stage++) {
             int width = 16 << stage;
@@ -47,18 +42,24 @@ public final class CifarResNet extends Module {
                 blocks.add(new Block(in, width, stage > 0 && b == 0 ? 2 : 1));
                 in = width;
             }
-            layers[stage] = registerModule("layer" + (stage + 1), new Sequential(blocks.toArray(Module[]::new)));
+            registerModule("layer" + (stage + 1), new Sequential(blocks.toArray(Module[]::new)));
         }
-        fc = registerModule("fc", new Linear(64, classes));
+        registerModule("fc", new Linear(64, classes));
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        Tensor x = Activations.relu(bn1.call(conv1.call(input)));
-        for (Sequential stage : layers) {
-            x = stage.call(x);
+        Tensor x = Activations.relu(child("bn1").call(child("conv1").call(input)));
+        for (int stage = 1; stage <= 3; stage++) {
+            x = child("layer" + stage).call(x);
         }
-        return fc.call(F.adaptiveAvgPool2d(x, 1, 1).flatten(1, -1));
+        return child("fc").call(F.adaptiveAvgPool2d(x, 1, 1).flatten(1, -1));
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 
     /** Two 3x3 convolutions with batch norm; the shortcut subsamples and zero-pads where the shape changes. */

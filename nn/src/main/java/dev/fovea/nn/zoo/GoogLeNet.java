@@ -23,13 +23,20 @@ import dev.fovea.tensor.functional.PoolOptions;
  * main classifier's logits; the auxiliary heads are not run.
  */
 public final class GoogLeNet extends Module {
-    private final Sequential stem;
-    private final Module[] inceptions;
-    private final MaxPool2d pool3;
-    private final MaxPool2d pool4;
-    private final AdaptiveAvgPool2d avgpool;
-    private final Dropout dropout;
-    private final Linear fc;
+    /** The main path's modules in the order they run, by torchvision's names. */
+    private static final String[] ORDER = {"conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a",
+        "inception3b", "maxpool3", "inception4a", "inception4b", "inception4c", "inception4d", "inception4e",
+        "maxpool4", "inception5a", "inception5b"};
+
+    /**
+     * The outputs of {@link #forwardWithAux}: the main logits and the auxiliary heads' logits
+     * (null when the model has no auxiliary heads), in torchvision's {@code GoogLeNetOutputs} order.
+     *
+     * @param logits    the main classifier's output
+     * @param auxLogits2 the second auxiliary head's output (after inception4d)
+     * @param auxLogits1 the first auxiliary head's output (after inception4a)
+     */
+    public record Outputs(Tensor logits, Tensor auxLogits2, Tensor auxLogits1) {}
 
     /** 3 channels, 1000 classes, with the auxiliary classifiers (torchvision's default). */
     public GoogLeNet() {
@@ -39,12 +46,11 @@ public final class GoogLeNet extends Module {
     /** For {@code classes} classes, with or without the auxiliary classifiers' weights. */
     public GoogLeNet(int classes, boolean auxLogits) {
         PoolOptions ceil = PoolOptions.kernel(3).stride(2).ceilMode(true);
-        Module conv1 = registerModule("conv1", basic(3, 64, 7, 2, 3));
-        Module maxpool1 = registerModule("maxpool1", new MaxPool2d(ceil));
-        Module conv2 = registerModule("conv2", basic(64, 64, 1, 1, 0));
-        Module conv3 = registerModule("conv3", basic(64, 192, 3, 1, 1));
-        Module maxpool2 = registerModule("maxpool2", new MaxPool2d(ceil));
-        stem = new Sequential(conv1, maxpool1, conv2, conv3, maxpool2);
+        registerModule("conv1", basic(3, 64, 7, 2, 3));
+        registerModule("maxpool1", new MaxPool2d(ceil));
+        registerModule("conv2", basic(64, 64, 1, 1, 0));
+        registerModule("conv3", basic(64, 192, 3, 1, 1));
+        registerModule("maxpool2", new MaxPool2d(ceil));
         int[][] config = {
             {192, 64, 96, 128, 16, 32, 32}, {256, 128, 128, 192, 32, 96, 64},
             {480, 192, 96, 208, 16, 48, 64}, {512, 160, 112, 224, 24, 64, 64}, {512, 128, 128, 256, 24, 64, 64},
@@ -52,43 +58,60 @@ public final class GoogLeNet extends Module {
             {832, 256, 160, 320, 32, 128, 128}, {832, 384, 192, 384, 48, 128, 128}};
         String[] names = {"inception3a", "inception3b", "inception4a", "inception4b", "inception4c", "inception4d",
             "inception4e", "inception5a", "inception5b"};
-        inceptions = new Module[names.length];
-        Module p3 = null;
-        Module p4 = null;
         for (int i = 0; i < names.length; i++) {
             if (i == 2) {
-                p3 = registerModule("maxpool3", new MaxPool2d(ceil));
+                registerModule("maxpool3", new MaxPool2d(ceil));
             }
             if (i == 7) {
-                p4 = registerModule("maxpool4", new MaxPool2d(PoolOptions.kernel(2).stride(2).ceilMode(true)));
+                registerModule("maxpool4", new MaxPool2d(PoolOptions.kernel(2).stride(2).ceilMode(true)));
             }
             int[] c = config[i];
-            inceptions[i] = registerModule(names[i], inception(c[0], c[1], c[2], c[3], c[4], c[5], c[6]));
+            registerModule(names[i], inception(c[0], c[1], c[2], c[3], c[4], c[5], c[6]));
         }
-        pool3 = (MaxPool2d) p3;
-        pool4 = (MaxPool2d) p4;
         if (auxLogits) {
             registerModule("aux1", new Aux(512, classes));
             registerModule("aux2", new Aux(528, classes));
         }
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1));
-        dropout = registerModule("dropout", new Dropout(0.2));
-        fc = registerModule("fc", new Linear(1024, classes));
+        registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        registerModule("dropout", new Dropout(0.2));
+        registerModule("fc", new Linear(1024, classes));
     }
 
+    /** The main logits only, as torchvision's model in eval mode; train with {@link #forwardWithAux}. */
     @Override
     public Tensor forward(Tensor input) {
-        Tensor x = stem.call(input);
-        for (int i = 0; i < inceptions.length; i++) {
-            if (i == 2) {
-                x = pool3.call(x);
+        return run(input, false).logits();
+    }
+
+    /**
+     * The main logits and, when the model has auxiliary heads, theirs (in any mode; torchvision
+     * computes them in training mode only). The paper and torchvision's reference training add
+     * the auxiliary losses with weight 0.3: {@code loss = ce(logits) + 0.3 * (ce(aux1) + ce(aux2))}.
+     */
+    public Outputs forwardWithAux(Tensor input) {
+        return run(input, namedChildren().containsKey("aux1"));
+    }
+
+    private Outputs run(Tensor input, boolean aux) {
+        Tensor x = input;
+        Tensor aux1 = null;
+        Tensor aux2 = null;
+        for (String name : ORDER) {
+            x = child(name).call(x);
+            if (aux && name.equals("inception4a")) {
+                aux1 = child("aux1").call(x);
+            } else if (aux && name.equals("inception4d")) {
+                aux2 = child("aux2").call(x);
             }
-            if (i == 7) {
-                x = pool4.call(x);
-            }
-            x = inceptions[i].call(x);
         }
-        return fc.call(dropout.call(avgpool.call(x).flatten(1, -1)));
+        Tensor logits = child("fc").call(child("dropout").call(child("avgpool").call(x).flatten(1, -1)));
+        return new Outputs(logits, aux2, aux1);
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 
     /** torchvision's {@code BasicConv2d}: a bias-free convolution, batch norm (eps 1e-3), ReLU. */

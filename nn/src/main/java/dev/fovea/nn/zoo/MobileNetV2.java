@@ -26,8 +26,6 @@ public final class MobileNetV2 extends Module {
     private static final int[][] STAGES = {
         {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
 
-    private final Sequential features;
-    private final Sequential classifier;
 
     /** 3 channels, 1000 classes. */
     public MobileNetV2() {
@@ -46,16 +44,22 @@ public final class MobileNetV2 extends Module {
             }
         }
         layers.add(convBnRelu6(in, 1280, 1, 1, 1));
-        features = registerModule("features", new Sequential(layers.toArray(Module[]::new)));
+        registerModule("features", new Sequential(layers.toArray(Module[]::new)));
         Linear fc = new Linear(1280, classes);
         Init.set(fc.weight(), Init.normal(0, 0.01, fc.weight().shape()));
         Init.constant(fc.bias(), 0f);
-        classifier = registerModule("classifier", new Sequential(new Dropout(0.2), fc));
+        registerModule("classifier", new Sequential(new Dropout(0.2), fc));
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return classifier.call(F.adaptiveAvgPool2d(features.call(input), 1, 1).flatten(1, -1));
+        return child("classifier").call(F.adaptiveAvgPool2d(child("features").call(input), 1, 1).flatten(1, -1));
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 
     /** A bias-free convolution with torchvision's Kaiming-normal (fan-out) weights. */

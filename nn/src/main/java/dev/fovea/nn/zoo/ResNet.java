@@ -24,19 +24,11 @@ import java.util.List;
  * Kaiming-normal (fan-out, ReLU) convolutions, batch norm at (1, 0), PyTorch's default head.
  */
 public final class ResNet extends Module {
-    private final Conv2d conv1;
-    private final BatchNorm2d bn1;
-    private final Activation relu;
-    private final MaxPool2d maxpool;
-    private final Sequential[] layers = new Sequential[4];
-    private final AdaptiveAvgPool2d avgpool;
-    private final Linear fc;
-
     private ResNet(boolean bottleneck, int[] blocks, int inChannels, int classes) {
-        conv1 = registerModule("conv1", conv(inChannels, 64, 7, 2));
-        bn1 = registerModule("bn1", new BatchNorm2d(64));
-        relu = registerModule("relu", Activation.relu());
-        maxpool = registerModule("maxpool", new MaxPool2d(PoolOptions.kernel(3).stride(2).padding(1)));
+        registerModule("conv1", conv(inChannels, 64, 7, 2));
+        registerModule("bn1", new BatchNorm2d(64));
+        registerModule("relu", Activation.relu());
+        registerModule("maxpool", new MaxPool2d(PoolOptions.kernel(3).stride(2).padding(1)));
         int expansion = bottleneck ? 4 : 1;
         int in = 64;
         for (int stage = 0; stage < 4; stage++) {
@@ -47,10 +39,10 @@ public final class ResNet extends Module {
                 stageBlocks.add(bottleneck ? new Bottleneck(in, width, stride) : new BasicBlock(in, width, stride));
                 in = width * expansion;
             }
-            layers[stage] = registerModule("layer" + (stage + 1), new Sequential(stageBlocks.toArray(Module[]::new)));
+            registerModule("layer" + (stage + 1), new Sequential(stageBlocks.toArray(Module[]::new)));
         }
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1));
-        fc = registerModule("fc", new Linear(512 * expansion, classes));
+        registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        registerModule("fc", new Linear(512 * expansion, classes));
     }
 
     /**
@@ -76,11 +68,17 @@ public final class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        Tensor x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
-        for (Sequential stage : layers) {
-            x = stage.call(x);
+        Tensor x = child("maxpool").call(child("relu").call(child("bn1").call(child("conv1").call(input))));
+        for (int stage = 1; stage <= 4; stage++) {
+            x = child("layer" + stage).call(x);
         }
-        return fc.call(avgpool.call(x).flatten(1, -1));
+        return child("fc").call(child("avgpool").call(x).flatten(1, -1));
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 
     /** A bias-free {@code k x k} convolution with padding {@code k / 2}, Kaiming-normal (fan-out) as torchvision. */

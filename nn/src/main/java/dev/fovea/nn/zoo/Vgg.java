@@ -25,9 +25,6 @@ import java.util.List;
  */
 public final class Vgg extends Module {
     private static final int POOL = -1;
-    private final Sequential features;
-    private final AdaptiveAvgPool2d avgpool;
-    private final Sequential classifier;
 
     private Vgg(int[] config, boolean batchNorm, int inChannels, int classes) {
         List<Module> layers = new ArrayList<>();
@@ -47,8 +44,8 @@ public final class Vgg extends Module {
             layers.add(Activation.relu());
             c = v;
         }
-        features = registerModule("features", new Sequential(layers.toArray(Module[]::new)));
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(7));
+        registerModule("features", new Sequential(layers.toArray(Module[]::new)));
+        registerModule("avgpool", new AdaptiveAvgPool2d(7));
         Linear fc1 = new Linear(512 * 7 * 7, 4096);
         Linear fc2 = new Linear(4096, 4096);
         Linear fc3 = new Linear(4096, classes);
@@ -56,7 +53,7 @@ public final class Vgg extends Module {
             Init.set(l.weight(), Init.normal(0, 0.01, l.weight().shape()));
             Init.constant(l.bias(), 0f);
         }
-        classifier = registerModule("classifier", new Sequential(fc1, Activation.relu(), new Dropout(0.5), fc2,
+        registerModule("classifier", new Sequential(fc1, Activation.relu(), new Dropout(0.5), fc2,
                 Activation.relu(), new Dropout(0.5), fc3));
     }
 
@@ -85,6 +82,12 @@ public final class Vgg extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return classifier.call(avgpool.call(features.call(input)).flatten(1, -1));
+        return child("classifier").call(child("avgpool").call(child("features").call(input)).flatten(1, -1));
+    }
+
+    /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
+    @Override
+    protected boolean childrenReplaceable() {
+        return true;
     }
 }

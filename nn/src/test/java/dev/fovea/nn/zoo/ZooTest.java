@@ -2,6 +2,7 @@ package dev.fovea.nn.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fovea.nn.Module;
@@ -84,7 +85,18 @@ class ZooTest {
     @Test
     void googLeNetForwardMatchesTorchvision() throws IOException {
         // Inception branches, ceil-mode pools and the 3x3 "5x5" branch of torchvision's model.
-        checkForward(new GoogLeNet(), "googlenet");
+        GoogLeNet net = new GoogLeNet();
+        checkForward(net, "googlenet");
+        // The auxiliary heads on inception4a and 4d (6 x 6 maps at this input: overlapping 4 x 4
+        // adaptive pooling windows), eval mode, against the heads torch ran on the same features.
+        GoogLeNet.Outputs out;
+        try (Grad off = Grad.off()) {
+            out = net.forwardWithAux(load("googlenet", "x"));
+        }
+        assertClose(load("googlenet", "aux1").toArray(), out.auxLogits1().toArray(), "aux1");
+        assertClose(load("googlenet", "aux2").toArray(), out.auxLogits2().toArray(), "aux2");
+        assertClose(load("googlenet", "y").toArray(), out.logits().toArray(), "logits");
+        assertNull(new GoogLeNet(10, false).forwardWithAux(Tensor.zeros(1, 3, 64, 64)).auxLogits1());
     }
 
     /**
@@ -115,6 +127,10 @@ class ZooTest {
         try (Grad off = Grad.off()) {
             y = net.call(x).toArray();
         }
+        assertClose(ref, y, name);
+    }
+
+    private static void assertClose(float[] ref, float[] y, String name) {
         assertEquals(ref.length, y.length);
         double scale = 0;
         for (float r : ref) {
