@@ -71,7 +71,7 @@ public final class GoogLeNet extends Module {
             registerModule("aux1", new Aux(512, classes));
             registerModule("aux2", new Aux(528, classes));
         }
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1, 1));
         dropout = registerModule("dropout", new Dropout(0.2));
         fc = registerModule("fc", new Linear(1024, classes));
     }

@@ -49,7 +49,7 @@ public final class ResNet extends Module {
             }
             layers[stage] = registerModule("layer" + (stage + 1), new Sequential(stageBlocks.toArray(Module[]::new)));
         }
-        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1, 1));
         fc = registerModule("fc", new Linear(512 * expansion, classes));
     }
 
