@@ -1,6 +1,8 @@
 package dev.fovea.nn;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.StringJoiner;
 
 /**
@@ -15,9 +17,9 @@ final class PyRepr {
     private PyRepr() {}
 
     /**
-     * Python's {@code repr} of a float: the shortest digits that read back as {@code v} (Java's
-     * {@link Double#toString} finds the same ones), as {@code 0.0001}, {@code 1e-05},
-     * {@code 1.0}, {@code 1e+16}, {@code nan}, {@code inf}.
+     * Python's {@code repr} of a float: the shortest digits that read back as {@code v} (from Java's
+     * {@link Double#toString}), as {@code 0.0001}, {@code 1e-05}, {@code 1.0}, {@code 1e+16},
+     * {@code nan}, {@code inf}.
      */
     static String pyFloat(double v) {
         if (Double.isNaN(v)) {
@@ -30,6 +32,14 @@ final class PyRepr {
             return 1 / v < 0 ? "-0.0" : "0.0";
         }
         BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        if (d.precision() == 2) {
+            // Java gives two digits where one reads back (Double.toString's spec); Python gives one,
+            // which matters for subnormals only: 4.9E-324 is Python's 5e-324.
+            BigDecimal one = d.round(new MathContext(1, RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == v) {
+                d = one.stripTrailingZeros();
+            }
+        }
         String digits = d.unscaledValue().abs().toString();
         int exponent = digits.length() - 1 - d.scale();
         String sign = v < 0 ? "-" : "";
