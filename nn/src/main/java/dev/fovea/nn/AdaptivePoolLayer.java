@@ -19,6 +19,8 @@ public abstract sealed class AdaptivePoolLayer extends Module permits AdaptiveAv
     private final boolean single;
 
     /**
+     * Max ({@code max}) or average pooling over {@code dims} axes to {@code size}.
+     *
      * @param single whether the size was given as one number for every axis, which PyTorch prints
      *     as {@code output_size=3} rather than {@code (3, 3)}
      */
@@ -40,9 +42,6 @@ public abstract sealed class AdaptivePoolLayer extends Module permits AdaptiveAv
     }
 
     private static Integer[] filled(int dims, Integer v) {
-        if (v == null) {
-            throw new IllegalArgumentException("adaptive pooling: a single output size must not be null");
-        }
         Integer[] s = new Integer[dims];
         Arrays.fill(s, v);
         return s;
