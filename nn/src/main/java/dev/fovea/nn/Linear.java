@@ -53,6 +53,6 @@ public class Linear extends Module {
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + in + ", out_features=" + out + ", bias=" + (bias != null);
+        return "in_features=" + in + ", out_features=" + out + ", bias=" + PyRepr.pyBool(bias != null);
     }
 }

@@ -145,6 +145,23 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Puts {@code module} under {@code name}: a child of that name is replaced in its place (as
+     * assigning to a key of a Python dict), any other name is registered last ({@link ModuleDict}).
+     */
+    final void putModule(String name, Module module) {
+        if (children.containsKey(name)) {
+            children.put(name, Objects.requireNonNull(module, "module " + name));
+        } else {
+            registerModule(name, module);
+        }
+    }
+
+    /** Removes and returns the child named {@code name}, or null ({@link ModuleDict}). */
+    final Module removeModule(String name) {
+        return children.remove(name);
+    }
+
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": a name must be non-empty and without"

@@ -34,7 +34,7 @@ public final class AlexNet extends Module {
                 new Conv2d(192, 384, 3, d.padding(1)), Activation.relu(),
                 new Conv2d(384, 256, 3, d.padding(1)), Activation.relu(),
                 new Conv2d(256, 256, 3, d.padding(1)), Activation.relu(), new MaxPool2d(pool)));
-        registerModule("avgpool", new AdaptiveAvgPool2d(6));
+        registerModule("avgpool", new AdaptiveAvgPool2d(6, 6));
         registerModule("classifier", new Sequential(
                 new Dropout(0.5), new Linear(256 * 6 * 6, 4096), Activation.relu(),
                 new Dropout(0.5), new Linear(4096, 4096), Activation.relu(), new Linear(4096, classes)));

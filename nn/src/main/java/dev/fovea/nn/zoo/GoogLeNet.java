@@ -72,7 +72,7 @@ public final class GoogLeNet extends Module {
             registerModule("aux1", new Aux(512, classes));
             registerModule("aux2", new Aux(528, classes));
         }
-        registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        registerModule("avgpool", new AdaptiveAvgPool2d(1, 1));
         registerModule("dropout", new Dropout(0.2));
         registerModule("fc", new Linear(1024, classes));
     }

@@ -41,7 +41,7 @@ public final class ResNet extends Module {
             }
             registerModule("layer" + (stage + 1), new Sequential(stageBlocks.toArray(Module[]::new)));
         }
-        registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        registerModule("avgpool", new AdaptiveAvgPool2d(1, 1));
         registerModule("fc", new Linear(512 * expansion, classes));
     }
 

@@ -45,7 +45,7 @@ public final class Vgg extends Module {
             c = v;
         }
         registerModule("features", new Sequential(layers.toArray(Module[]::new)));
-        registerModule("avgpool", new AdaptiveAvgPool2d(7));
+        registerModule("avgpool", new AdaptiveAvgPool2d(7, 7));
         Linear fc1 = new Linear(512 * 7 * 7, 4096);
         Linear fc2 = new Linear(4096, 4096);
         Linear fc3 = new Linear(4096, classes);
