@@ -12,5 +12,6 @@ module dev.fovea.nn {
     exports dev.fovea.nn.init;
     exports dev.fovea.nn.io;
     exports dev.fovea.nn.optim;
+    exports dev.fovea.nn.train;
     exports dev.fovea.nn.zoo;
 }

@@ -25,4 +25,43 @@ public interface Dataset {
 
     /** The label of sample {@code index}. */
     int label(int index);
+
+    /**
+     * The samples {@code [from, to)} of this dataset as a dataset of their own (a view, nothing copied).
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= from <= to <= size()}
+     */
+    default Dataset slice(int from, int to) {
+        if (from < 0 || from > to || to > size()) {
+            throw new IllegalArgumentException("Dataset.slice: [" + from + ", " + to + ") is not within [0, " + size()
+                    + "]");
+        }
+        Dataset whole = this;
+        return new Dataset() {
+            @Override
+            public int size() {
+                return to - from;
+            }
+
+            @Override
+            public long[] sampleShape() {
+                return whole.sampleShape();
+            }
+
+            @Override
+            public int classes() {
+                return whole.classes();
+            }
+
+            @Override
+            public void sample(int index, float[] dst, int offset) {
+                whole.sample(from + java.util.Objects.checkIndex(index, to - from), dst, offset);
+            }
+
+            @Override
+            public int label(int index) {
+                return whole.label(from + java.util.Objects.checkIndex(index, to - from));
+            }
+        };
+    }
 }
