@@ -116,7 +116,10 @@ public final class RmsProp extends Optimizer {
 
     @Override
     void update(Group group, Tensor p, Tensor g, State s) {
-        float alpha = (float) group.get(ALPHA);
+        double alphaD = group.get(ALPHA);
+        float alpha = (float) alphaD;
+        // 1 - alpha in double, rounded once, as PyTorch passes it: 1 - 0.99f would be 1e-6 off.
+        float rest = (float) (1 - alphaD);
         float eps = (float) group.get(EPS);
         float weightDecay = (float) group.get(WEIGHT_DECAY);
         float momentum = (float) group.get(MOMENTUM);
@@ -128,10 +131,10 @@ public final class RmsProp extends Optimizer {
         if (weightDecay != 0) {
             g = g.add(p.mul(weightDecay));
         }
-        Tensor square = s.slots[SQUARE].mulInPlace(alpha).addInPlace(g.mul(g), 1 - alpha);
+        Tensor square = s.slots[SQUARE].mulInPlace(alpha).addInPlace(g.mul(g), rest);
         Tensor denom;
         if (centered) {
-            Tensor mean = s.slots[MEAN].mulInPlace(alpha).addInPlace(g, 1 - alpha);
+            Tensor mean = s.slots[MEAN].mulInPlace(alpha).addInPlace(g, rest);
             denom = square.sub(mean.mul(mean)).sqrt().add(eps);
         } else {
             denom = square.sqrt().add(eps);

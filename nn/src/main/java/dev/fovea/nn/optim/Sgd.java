@@ -105,7 +105,8 @@ public final class Sgd extends Optimizer {
     @Override
     void update(Group group, Tensor p, Tensor g, State s) {
         float momentum = (float) group.get(MOMENTUM);
-        float dampening = (float) group.get(DAMPENING);
+        // 1 - dampening in double, rounded once, as PyTorch passes it.
+        float keep = (float) (1 - group.get(DAMPENING));
         float weightDecay = (float) group.get(WEIGHT_DECAY);
         Tensor d = weightDecay != 0 ? g.add(p.mul(weightDecay)) : g;
         if (momentum != 0) {
@@ -113,7 +114,7 @@ public final class Sgd extends Optimizer {
             if (buf == null) {
                 buf = s.slots[0] = d.clone();
             } else {
-                buf.mulInPlace(momentum).addInPlace(d, 1 - dampening);
+                buf.mulInPlace(momentum).addInPlace(d, keep);
             }
             d = nesterov ? d.add(buf.mul(momentum)) : buf;
         }
