@@ -194,10 +194,12 @@ final class OptimizerState {
             long[] want = params.get(index).shape();
             if (slot < 0) {
                 problems.add("unexpected tensor '" + key + "' (" + o.name() + " keeps " + String.join(", ", slots) + ")");
-            } else if (!Arrays.equals(want, e.getValue().shape())) {
-                problems.add(key + ": shape " + Shape.toString(e.getValue().shape()) + ", parameter " + index
-                        + " has " + Shape.toString(want));
             } else {
+                if (!Arrays.equals(want, e.getValue().shape())) {
+                    problems.add(key + ": shape " + Shape.toString(e.getValue().shape()) + ", parameter " + index
+                            + " has " + Shape.toString(want));
+                }
+                // Kept even when misshapen (then never applied), so it is not also reported missing.
                 buffers.computeIfAbsent(index, k -> new Tensor[slots.size()])[slot] = e.getValue();
             }
         }
