@@ -8,6 +8,7 @@ import dev.fovea.tensor.Tensor;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.TestFactory;
  * the learning rate before and after each of 40 steps from a base of 0.1. PyTorch updates most
  * schedules by chained factors, we evaluate their closed forms: both in double, they agree to a
  * few roundings per step, so 1e-12 relative. ReduceLROnPlateau gets the fixture's metric: falling
- * for 10 steps, flat (within the threshold) until step 30, then falling again.
+ * for 10 steps, flat (within the threshold) until step 30, then falling again. Cases
+ * {@code name:g} run the schedule on two parameter groups (rates 0.1 and 0.02) and give group
+ * {@code g}'s rates: each group is scaled from its own base rate.
  */
 class ScheduleTest {
     private static double metric(int t) {
@@ -43,15 +46,20 @@ class ScheduleTest {
                 });
     }
 
-    private static void check(String name, double[] expected) {
-        Sgd opt = new Sgd(List.of(Tensor.zeros(1).requiresGrad(true)), 0.1);
+    private static void check(String label, double[] expected) {
+        String name = label.contains(":") ? label.substring(0, label.indexOf(':')) : label;
+        int group = label.contains(":") ? Integer.parseInt(label.substring(label.indexOf(':') + 1)) : -1;
+        Sgd opt = group < 0 ? new Sgd(List.of(Tensor.zeros(1).requiresGrad(true)), 0.1)
+                : Sgd.builder().lr(0.1).group(ParamGroup.of(Tensor.zeros(1).requiresGrad(true)))
+                        .group(ParamGroup.of(Tensor.zeros(1).requiresGrad(true)).lr(0.02)).build();
+        DoubleSupplier lr = () -> group < 0 ? opt.learningRate() : opt.groups().get(group).learningRate();
         int steps = expected.length - 1;
         if (name.equals("plateau")) {
             ReduceLrOnPlateau p = new ReduceLrOnPlateau(opt, 0.5, 3, 1e-4, 2, 0);
-            assertEquals(expected[0], opt.learningRate(), 0);
+            assertEquals(expected[0], lr.getAsDouble(), 0);
             for (int t = 0; t < steps; t++) {
                 p.step(metric(t));
-                assertEquals(expected[t + 1], opt.learningRate(), 1e-12 * expected[t + 1], name + " step " + t);
+                assertEquals(expected[t + 1], lr.getAsDouble(), 1e-12 * expected[t + 1], label + " step " + t);
             }
             return;
         }
@@ -63,13 +71,15 @@ class ScheduleTest {
             case "linear_warmup" -> o -> LrScheduler.linearLr(o, 0.25, 1.0, 8);
             case "one_cycle" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1);
             case "one_cycle_three_phase" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1, 0.25, false, true, 25, 1e4);
-            default -> throw new IllegalStateException("unknown schedule " + name);
+            default -> throw new IllegalStateException("unknown schedule " + label);
         };
         LrScheduler s = make.apply(opt);
-        assertEquals(expected[0], s.lastLr(), 1e-12 * expected[0], name + " initial");
+        DoubleSupplier last = () -> group < 0 ? s.lastLr() : s.lastLrs()[group];
+        assertEquals(expected[0], last.getAsDouble(), 1e-12 * expected[0], label + " initial");
         for (int t = 1; t <= steps; t++) {
             s.step();
-            assertEquals(expected[t], s.lastLr(), 1e-12 * Math.abs(expected[t]), name + " step " + t);
+            assertEquals(expected[t], last.getAsDouble(), 1e-12 * Math.abs(expected[t]), label + " step " + t);
+            assertEquals(lr.getAsDouble(), last.getAsDouble(), 0, label + " step " + t);
         }
     }
 
