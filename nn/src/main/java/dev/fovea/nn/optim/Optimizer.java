@@ -2,6 +2,7 @@ package dev.fovea.nn.optim;
 
 import dev.fovea.nn.io.Safetensors;
 import dev.fovea.tensor.Grad;
+import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;
@@ -169,7 +170,15 @@ public abstract class Optimizer {
                     if (g != null && p.requiresGrad()) {
                         State s = state.computeIfAbsent(p, k -> new State(slotNames().size()));
                         s.step++;
-                        update(group, p, g, s);
+                        if (s.complete()) {
+                            update(group, p, g, s);
+                        } else {
+                            // A step inside a Scope (a training step's) must not put its new state
+                            // buffers in that scope: they outlive it.
+                            try (Scope.Suspension unscoped = Scope.suspend()) {
+                                update(group, p, g, s);
+                            }
+                        }
                     }
                 }
             }
@@ -361,6 +370,16 @@ public abstract class Optimizer {
 
         State(int slots) {
             this.slots = new Tensor[slots];
+        }
+
+        /** True once every state buffer exists (they are created by the first update). */
+        boolean complete() {
+            for (Tensor t : slots) {
+                if (t == null) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fovea.nn.data.DataLoader;
 import dev.fovea.nn.optim.LrScheduler;
 import dev.fovea.nn.optim.Optimizer;
 import dev.fovea.nn.optim.ReduceLrOnPlateau;
+import dev.fovea.nn.optim.Scheduler;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Tensor;
@@ -68,23 +69,34 @@ public final class Trainer {
     /**
      * Trains for {@code epochs} epochs on {@code train} (epoch {@code e} uses the loader's epoch
      * {@code e} order), evaluating on {@code validation} (may be null) after each. With
-     * checkpoints, writes {@code last.safetensors} after every epoch and {@code best.safetensors}
-     * whenever validation accuracy improves. Stops early when validation loss has not improved for
+     * checkpoints, writes checkpoint {@code last} after every epoch and {@code best} whenever
+     * validation accuracy improves (see {@link #resume}). Stops early when validation loss has not improved for
      * the builder's patience. Leaves the model in training mode.
      *
      * @throws IllegalArgumentException if {@code epochs < 1}
      */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
+        return fit(train, validation, 0, epochs);
+    }
+
+    /**
+     * {@link #fit(DataLoader, DataLoader, int)} from epoch {@code firstEpoch} on, up to epoch
+     * {@code epochs - 1}: how a run continues after {@link #resume}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= firstEpoch < epochs}
+     */
+    public History fit(DataLoader train, DataLoader validation, int firstEpoch, int epochs) {
         Objects.requireNonNull(train, "Trainer.fit: train is null");
-        if (epochs < 1) {
-            throw new IllegalArgumentException("Trainer.fit: epochs must be >= 1, got " + epochs);
+        if (firstEpoch < 0 || firstEpoch >= epochs) {
+            throw new IllegalArgumentException("Trainer.fit: need 0 <= firstEpoch < epochs, got " + firstEpoch + " and "
+                    + epochs);
         }
         History history = new History();
         double bestAccuracy = Double.NEGATIVE_INFINITY;
         double bestLoss = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
         boolean early = false;
-        for (int epoch = 0; epoch < epochs && !early; epoch++) {
+        for (int epoch = firstEpoch; epoch < epochs && !early; epoch++) {
             EpochResult r = epoch(train, validation, epoch, epochs);
             history.add(r);
             listeners.forEach(l -> l.epochEnded(r));
@@ -92,9 +104,9 @@ public final class Trainer {
                 plateau.step(r.valLoss());
             }
             if (checkpoints != null) {
-                save("last.safetensors");
+                save("last", epoch + 1);
                 if (validation != null && r.valAccuracy() > bestAccuracy) {
-                    save("best.safetensors");
+                    save("best", epoch + 1);
                 }
             }
             bestAccuracy = Math.max(bestAccuracy, r.valAccuracy());
@@ -227,12 +239,53 @@ public final class Trainer {
         return above;
     }
 
-    private void save(String name) {
+    /**
+     * Writes checkpoint {@code name}: the weights ({@code name.safetensors}), the optimizer's and
+     * schedules' state ({@code name.optimizer.safetensors}) and the epochs done
+     * ({@code name.epochs}).
+     */
+    private void save(String name, int epochsDone) {
         try {
             Files.createDirectories(checkpoints);
-            model.save(checkpoints.resolve(name));
+            model.save(checkpoints.resolve(name + ".safetensors"));
+            optimizer.save(checkpoints.resolve(name + ".optimizer.safetensors"), schedulers());
+            Files.writeString(checkpoints.resolve(name + ".epochs"), epochsDone + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("Trainer: cannot write checkpoint " + checkpoints.resolve(name), e);
+            throw new UncheckedIOException("Trainer: cannot write checkpoint " + name + " in " + checkpoints, e);
+        }
+    }
+
+    private Scheduler[] schedulers() {
+        List<Scheduler> list = new ArrayList<>();
+        for (Scheduler s : new Scheduler[] {epochScheduler, batchScheduler, plateau}) {
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list.toArray(Scheduler[]::new);
+    }
+
+    /**
+     * Loads checkpoint {@code name} ({@code "last"} or {@code "best"}) of the checkpoint folder into
+     * the model, the optimizer and the schedules, and returns the epochs it had done: pass that as
+     * {@code firstEpoch} to {@link #fit(DataLoader, DataLoader, int, int)} to continue the run as if
+     * it had not stopped (bit-identical, with the same loaders and thread count).
+     *
+     * @throws IllegalStateException if the trainer has no checkpoint folder
+     * @throws IOException if a file is missing or unreadable
+     */
+    public int resume(String name) throws IOException {
+        if (checkpoints == null) {
+            throw new IllegalStateException("Trainer.resume: the trainer was built without a checkpoint folder");
+        }
+        model.load(checkpoints.resolve(name + ".safetensors"), true);
+        optimizer.load(checkpoints.resolve(name + ".optimizer.safetensors"), schedulers());
+        String epochs = Files.readString(checkpoints.resolve(name + ".epochs")).strip();
+        try {
+            return Integer.parseInt(epochs);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Trainer.resume: " + checkpoints.resolve(name + ".epochs")
+                    + " must hold the number of epochs done, got '" + epochs + "'");
         }
     }
 
@@ -293,7 +346,11 @@ public final class Trainer {
             return this;
         }
 
-        /** The folder for {@code last.safetensors} and {@code best.safetensors} (default: no checkpoints). */
+        /**
+         * The folder for checkpoints {@code last} and {@code best}: {@code last.safetensors} (weights),
+         * {@code last.optimizer.safetensors} (optimizer and schedules), {@code last.epochs}; the same
+         * for {@code best}. Default: no checkpoints.
+         */
         public Builder checkpoints(Path folder) {
             this.checkpoints = folder;
             return this;

@@ -112,6 +112,9 @@ class TrainerTest {
             // lr 0: the validation loss never improves after the first epoch, so patience 2 stops after epoch 3 of 10.
             History h = Trainer.builder(net, new Sgd(net.parameters(), 0)).earlyStopping(2).checkpoints(dir).build()
                     .fit(tr, te, 10);
+            assertEquals("3", Files.readString(dir.resolve("last.epochs")).strip());
+            assertEquals("1", Files.readString(dir.resolve("best.epochs")).strip(), "accuracy never improved after 1");
+            assertTrue(Files.exists(dir.resolve("best.optimizer.safetensors")));
             assertEquals(3, h.epochs().size());
             h.writeCsv(dir.resolve("metrics.csv"));
             List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
@@ -124,6 +127,34 @@ class TrainerTest {
                     copy.stateDict().get("features.0.weight").toArray());
             assertTrue(Files.exists(dir.resolve("last.safetensors")));
         }
+    }
+
+    /** Two epochs straight, or one, a checkpoint, fresh objects, resume and one more: the same bits. */
+    @Test
+    void aResumedRunEndsWhereAStraightRunEnds() throws IOException {
+        Map<String, Tensor> straight = resumable(dir.resolve("a"), 0, 2);
+        resumable(dir.resolve("b"), 0, 1);
+        Map<String, Tensor> resumed = resumable(dir.resolve("b"), -1, 2);
+        for (String name : straight.keySet()) {
+            assertArrayEquals(straight.get(name).toArray(), resumed.get(name).toArray(), name);
+        }
+        Map<String, Tensor> fresh = resumable(dir.resolve("c"), 1, 2); // epoch 1 only, from scratch
+        assertFalse(java.util.Arrays.equals(straight.get("features.0.weight").toArray(),
+                fresh.get("features.0.weight").toArray()), "without the checkpoint the run differs");
+    }
+
+    /** Trains epochs [from, to) with momentum SGD and a step schedule; from = -1 resumes from checkpoint "last". */
+    private static Map<String, Tensor> resumable(Path folder, int from, int to) throws IOException {
+        Init.manualSeed(4);
+        LeNet5 net = new LeNet5();
+        Sgd sgd = new Sgd(net.parameters(), 0.05, 0.9, 0, 0, false);
+        Trainer t = Trainer.builder(net, sgd).checkpoints(folder)
+                .epochScheduler(dev.fovea.nn.optim.LrScheduler.stepLr(sgd, 1, 0.5)).build();
+        int first = from < 0 ? t.resume("last") : from;
+        try (DataLoader l = loader(train.slice(0, 128), 9, true)) {
+            t.fit(l, null, first, to);
+        }
+        return net.stateDict();
     }
 
     /** A "model" that returns its input: 4 samples of 3 scores each, so every count is known. */
