@@ -62,7 +62,11 @@ public final class UNet extends Module {
      * @param batchNorm batch norm after each 3x3 convolution, which then has no bias
      */
     public record Options(int inChannels, int classes, int width, int depth, boolean padded, boolean batchNorm) {
-        /** Checks the settings. @throws IllegalArgumentException for a size below 1 or more than 2^31 channels */
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalArgumentException for a size or depth below 1, or more than an int's channels at the bottom
+         */
         public Options {
             if (inChannels < 1 || classes < 1 || width < 1 || depth < 1 || depth > 30
                     || ((long) width << depth) > Integer.MAX_VALUE) {
