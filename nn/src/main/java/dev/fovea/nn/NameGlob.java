@@ -83,12 +83,13 @@ final class NameGlob {
         if (close == i) {
             throw error(glob, "the set at " + open + " is empty");
         }
-        re.append('[').append(negate ? "^" : "");
+        // [[set]&&[^.]]: the inner brackets make '^' negate the set alone, not the intersection.
+        re.append("[[").append(negate ? "^" : "");
         for (int k = i; k < close; k++) {
             char c = glob.charAt(k);
             re.append(c == '-' || Character.isLetterOrDigit(c) ? String.valueOf(c) : "\\" + c);
         }
-        re.append("&&[^.]]");
+        re.append("]&&[^.]]");
         return close;
     }
 

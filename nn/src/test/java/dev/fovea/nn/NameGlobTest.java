@@ -57,6 +57,7 @@ class NameGlobTest {
         // '?' and sets never match the separator.
         assertEquals(List.of("a*b"), matching("a?b"));
         assertEquals(List.of("a*b"), matching("a[.*]b"));
+        assertEquals(List.of("a*b"), matching("a[!b]b"));
     }
 
     @Test

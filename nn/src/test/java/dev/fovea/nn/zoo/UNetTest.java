@@ -43,7 +43,7 @@ class UNetTest {
 
     @Test
     void paperNetworkForwardOnItsSmallestTile() {
-        // 188 x 188 is the smallest input of the full-width paper network: 4 x 4 out (about 6.5 GMAC).
+        // 188 x 188 is the smallest input of the full-width paper network: 4 x 4 out.
         ModelSummary s = Zoo.create("unet").summary(1, 1, 188, 188);
         List<ModelSummary.Row> rows = s.rows();
         assertArrayEquals(new long[] {1, 2, 4, 4}, rows.getLast().outputShape());
