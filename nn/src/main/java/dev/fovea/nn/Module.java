@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * A layer or a model: named parameters (leaf tensors that require gradients), named buffers
@@ -328,6 +330,54 @@ public abstract class Module {
     public final Module requiresGrad(boolean requires) {
         parameters().forEach(p -> p.requiresGrad(requires));
         return this;
+    }
+
+    /**
+     * Sets whether the parameters whose state-dict names match the glob {@code pattern} require
+     * gradients, leaving the others as they are: {@code requiresGrad(false, "layer[1-3].**")}
+     * freezes three stages, and {@code requiresGrad(false); requiresGrad(true, "fc.*")} trains
+     * only the head. The glob is matched against the whole dotted name: {@code *} stays within
+     * one segment ({@code fc.*} is {@code fc.weight} and {@code fc.bias}, not
+     * {@code fc.0.weight}), {@code **} crosses dots ({@code features.**}), {@code ?} is one
+     * character but a dot, {@code [1-3]} and {@code [!0]} are sets, {@code {conv1,bn1}.*} are
+     * alternatives and {@code \} escapes, as {@link java.nio.file.FileSystem#getPathMatcher}'s
+     * globs with the dot as the separator.
+     *
+     * @return the number of parameter tensors matched (at least 1)
+     * @throws IllegalArgumentException if the pattern is malformed or matches no parameter (a
+     *     typo would otherwise freeze nothing silently); the message lists some names
+     */
+    public final int requiresGrad(boolean requires, String pattern) {
+        Pattern glob = NameGlob.compile(pattern);
+        return requiresGrad(requires, name -> glob.matcher(name).matches(), "pattern '" + pattern + "'");
+    }
+
+    /**
+     * Sets whether the parameters whose state-dict names satisfy {@code names} require gradients,
+     * leaving the others as they are; see {@link #requiresGrad(boolean, String)}.
+     *
+     * @return the number of parameter tensors matched (at least 1)
+     * @throws IllegalArgumentException if no parameter name satisfies {@code names}
+     */
+    public final int requiresGrad(boolean requires, Predicate<String> names) {
+        return requiresGrad(requires, names, "the predicate");
+    }
+
+    private int requiresGrad(boolean requires, Predicate<String> names, String what) {
+        Map<String, Tensor> all = namedParameters();
+        List<Tensor> matched = all.entrySet().stream().filter(e -> names.test(e.getKey())).map(Map.Entry::getValue)
+                .toList();
+        if (matched.isEmpty()) {
+            // One name per top-level child shows the model's layout without listing hundreds.
+            Map<String, String> firstPerChild = new LinkedHashMap<>();
+            all.keySet().forEach(n -> firstPerChild.putIfAbsent(n.substring(0, Math.max(0, n.indexOf('.'))), n));
+            List<String> some = firstPerChild.values().stream().limit(12).toList();
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".requiresGrad: " + what
+                    + " matches none of the " + all.size() + " parameters, such as " + some
+                    + " ('*' stays within a dot-separated segment, '**' crosses dots)");
+        }
+        matched.forEach(p -> p.requiresGrad(requires));
+        return matched.size();
     }
 
     /** Calls {@code fn} on every descendant, then on this module (PyTorch's order); returns this. */

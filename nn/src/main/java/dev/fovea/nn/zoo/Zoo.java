@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The zoo's models by torchvision name ({@code resnet18}, {@code vgg16_bn}, ...; {@code lenet5}),
- * with the input shape each is usually run on, for tools such as {@code fovea summary}.
+ * The zoo's models by torchvision name ({@code resnet18}, {@code vgg16_bn}, ...; {@code lenet5};
+ * {@code unet}, the paper's U-Net for 1 channel and 2 classes on its 572x572 tile, and
+ * {@code unet_padded_bn}, the padded U-Net with batch norm for 3 channels and 2 classes), with the
+ * input shape each is usually run on, for tools such as {@code fovea summary}.
  */
 public final class Zoo {
     private record Entry(Supplier<Module> make, long[] input) {}
@@ -32,6 +34,8 @@ public final class Zoo {
         for (int depth : new int[] {20, 32, 44, 56, 110}) {
             MODELS.put("cifar_resnet" + depth, new Entry(() -> new CifarResNet(depth, 10), new long[] {1, 3, 32, 32}));
         }
+        MODELS.put("unet", new Entry(() -> UNet.paper(1, 2), new long[] {1, 1, 572, 572}));
+        MODELS.put("unet_padded_bn", new Entry(() -> UNet.padded(3, 2, true), new long[] {1, 3, 256, 256}));
     }
 
     private Zoo() {}
@@ -42,7 +46,7 @@ public final class Zoo {
     }
 
     /**
-     * A new model with default settings (ImageNet's 1000 classes; LeNet-5's 10).
+     * A new model with default settings (ImageNet's 1000 classes; LeNet-5's 10; U-Net's 2).
      *
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */

@@ -42,7 +42,11 @@ class ZooTest {
             Map.entry("googlenet", GoogLeNet::new),
             Map.entry("cifar_resnet20", () -> new CifarResNet(20, 10)),
             Map.entry("cifar_resnet56", () -> new CifarResNet(56, 10)),
-            Map.entry("cifar_resnet110", () -> new CifarResNet(110, 10)));
+            Map.entry("cifar_resnet110", () -> new CifarResNet(110, 10)),
+            Map.entry("unet", () -> UNet.paper(1, 2)),
+            Map.entry("unet_padded", () -> UNet.padded(3, 2, false)),
+            Map.entry("unet_padded_bn", () -> UNet.padded(3, 2, true)),
+            Map.entry("unet_w16_d3", () -> new UNet(UNet.Options.paper(3, 5).width(16).depth(3))));
 
     @TestFactory
     Stream<DynamicTest> stateDictsAndParameterCountsAreTorchvisions() {
@@ -104,7 +108,7 @@ class ZooTest {
      * dict: 0.05 sin(0.37 (k + 1) + 0.011 j) in float32; running variances 1 + 20 v^2) and compares
      * the eval-mode forward pass with the float64 reference.
      */
-    private static void checkForward(Module net, String name) throws IOException {
+    static void checkForward(Module net, String name) throws IOException {
         Map<String, Tensor> state = new java.util.LinkedHashMap<>();
         int k = 0;
         for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
