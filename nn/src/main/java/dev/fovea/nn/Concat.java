@@ -38,7 +38,7 @@ public final class Concat extends Module {
 
     /** True: the branches are looked up by name when run, so {@link #replaceModule} works on them. */
     @Override
-    protected boolean childrenReplaceable() {
+    protected boolean childReplaceable(String name) {
         return true;
     }
 }

@@ -182,7 +182,7 @@ public abstract class Module {
 
     /**
      * The child registered under {@code name}, as {@code forward} should look it up when the module
-     * allows {@link #replaceModule} (see {@link #childrenReplaceable()}).
+     * allows {@link #replaceModule} (see {@link #childReplaceable(String)}).
      *
      * @throws IllegalStateException if there is no such child
      */
@@ -196,12 +196,12 @@ public abstract class Module {
     }
 
     /**
-     * True if {@code forward} looks its children up by name ({@link #child}, {@link #namedChildren})
-     * each time, so that {@link #replaceModule} takes effect. False by default: a module that
-     * keeps its children in fields would go on running the old one. Containers and the zoo models
-     * return true.
+     * True if {@code forward} looks child {@code name} up by name ({@link #child},
+     * {@link #namedChildren}) each time it runs, so that {@link #replaceModule} takes effect. False
+     * by default: a module that keeps its children in fields would go on running the old one.
+     * Containers and the zoo models' top levels return true.
      */
-    protected boolean childrenReplaceable() {
+    protected boolean childReplaceable(String name) {
         return false;
     }
 
@@ -214,7 +214,7 @@ public abstract class Module {
      *
      * @throws IllegalArgumentException if no module is registered at {@code path} (the message lists
      *     the names there), or if its parent keeps its children in fields (see
-     *     {@link #childrenReplaceable()})
+     *     {@link #childReplaceable(String)})
      */
     public final Module replaceModule(String path, Module replacement) {
         Objects.requireNonNull(replacement, "replaceModule: replacement is null");
@@ -232,11 +232,11 @@ public abstract class Module {
                             : "'" + (parentPath.isEmpty() ? "(model)" : parentPath) + "' has ")
                     + nearest.children.keySet());
         }
-        if (!parent.childrenReplaceable()) {
+        if (!parent.childReplaceable(name)) {
             throw new IllegalArgumentException("replaceModule: " + (parentPath.isEmpty() ? "the model" : "'"
-                    + parentPath + "'") + " (" + parent.getClass().getSimpleName() + ") keeps its children in fields,"
-                    + " so its forward would not see a replacement of '" + name + "'; replace a module of a container"
-                    + " or of a zoo model's top level, or override childrenReplaceable() after looking children up"
+                    + parentPath + "'") + " (" + parent.getClass().getSimpleName() + ") does not run '" + name
+                    + "' by its name, so its forward would not see a replacement; replace a module of a container or"
+                    + " of a zoo model's top level, or override childReplaceable(name) after looking children up"
                     + " with child(name)");
         }
         replacement.train(parent.training);

@@ -96,7 +96,7 @@ public final class ModuleDict extends Module {
 
     /** True: the owner looks the modules up by key when it runs them, so {@link #replaceModule} works on them. */
     @Override
-    protected boolean childrenReplaceable() {
+    protected boolean childReplaceable(String name) {
         return true;
     }
 }

@@ -54,7 +54,7 @@ public final class ModuleList extends Module {
 
     /** True: the children are looked up by name when run, so {@link #replaceModule} works on them. */
     @Override
-    protected boolean childrenReplaceable() {
+    protected boolean childReplaceable(String name) {
         return true;
     }
 }

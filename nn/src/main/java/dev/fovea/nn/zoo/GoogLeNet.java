@@ -110,7 +110,7 @@ public final class GoogLeNet extends Module {
 
     /** True: {@code forward} looks the top-level modules up by name, so {@link #replaceModule} can swap the head. */
     @Override
-    protected boolean childrenReplaceable() {
+    protected boolean childReplaceable(String name) {
         return true;
     }
 

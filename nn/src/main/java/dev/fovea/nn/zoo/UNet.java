@@ -159,15 +159,26 @@ public final class UNet extends Module {
         outputSize("height", input.size(2));
         outputSize("width", input.size(3));
         Tensor[] skips = new Tensor[downs.length];
-        Tensor x = inc.call(input);
+        Tensor x = child("inc").call(input);
         for (int i = 0; i < downs.length; i++) {
             skips[i] = x;
-            x = downs[i].call(x);
+            x = child("down" + (i + 1)).call(x);
         }
         for (int i = 0; i < ups.length; i++) {
             x = ups[i].forward(x, skips[downs.length - 1 - i]);
         }
-        return outc.call(x);
+        return child("outc").call(x);
+    }
+
+    /**
+     * True for the modules a single-input module can stand in for: {@code inc}, {@code down1...}
+     * and {@code outc} (a new head for other classes) are looked up by name when the network
+     * runs; the decoder steps {@code up1...} take two inputs (the upsampled map and its skip) and
+     * stay as built, so replacing one of them is an error.
+     */
+    @Override
+    protected boolean childReplaceable(String name) {
+        return !name.startsWith("up");
     }
 
     private long outputSize(String axis, long size) {
