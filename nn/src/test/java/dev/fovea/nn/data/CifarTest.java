@@ -61,7 +61,7 @@ class CifarTest {
         return l;
     }
 
-    /** CIFAR-100 labels (coarse, fine) for images {@code first, ...}: fine {@code (7 (first + i)) % 100}, coarse fine / 5. */
+    /** CIFAR-100 labels (coarse, fine) of images {@code first, ...}: fine {@code 7 (first + i) % 100}, coarse fine / 5. */
     private static int[][] labels100(int first, int n) {
         int[][] l = new int[n][];
         for (int i = 0; i < n; i++) {
@@ -177,7 +177,8 @@ class CifarTest {
         Files.delete(dir.resolve("data_batch_2.bin"));
         Files.delete(dir.resolve("data_batch_4.bin"));
         String m = assertThrows(IllegalArgumentException.class, () -> Cifar.load10(dir, Split.TRAIN)).getMessage();
-        assertTrue(m.startsWith("Cifar: data_batch_2.bin, data_batch_4.bin are missing from " + dir.toAbsolutePath()), m);
+        assertTrue(m.startsWith("Cifar: data_batch_2.bin, data_batch_4.bin are missing from "
+                + dir.toAbsolutePath()), m);
         assertTrue(m.contains("cifar-10-binary.tar.gz"), m);
         assertEquals(3, Cifar.load10(dir, Split.TEST).size(), "the test split has its file");
         m = assertThrows(IllegalArgumentException.class, () -> Cifar.load100(dir, Split.TEST, false)).getMessage();
