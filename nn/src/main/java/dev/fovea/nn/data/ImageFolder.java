@@ -233,8 +233,8 @@ public final class ImageFolder implements Dataset {
 
     /**
      * Decodes the first image of {@code file}, checking its header's size first: at most
-     * {@link #MAX_IMAGE_PIXELS}, and {@code height x width} (the size of {@code first}) unless
-     * {@code height} is -1.
+     * {@link #MAX_IMAGE_PIXELS} and {@link #MAX_PIXELS_PER_FILE_BYTE} per byte of the file, and
+     * {@code height x width} (the size of {@code first}) unless {@code height} is -1.
      */
     private static BufferedImage decode(Path file, int height, int width, Path first) throws IOException {
         long bytes = Files.size(file);
