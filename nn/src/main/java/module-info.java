@@ -6,6 +6,7 @@
  */
 module dev.fovea.nn {
     requires transitive dev.fovea.tensor;
+    requires java.desktop; // javax.imageio for dev.fovea.nn.data.ImageFolder
 
     exports dev.fovea.nn;
     exports dev.fovea.nn.data;

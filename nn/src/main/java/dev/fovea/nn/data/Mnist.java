@@ -16,20 +16,6 @@ import java.util.Objects;
  * plain or with {@code .gz}. The project ships MNIST in {@code data/mnist/}.
  */
 public final class Mnist {
-    /** Which half of the dataset. */
-    public enum Split {
-        /** The 60,000 training images. */
-        TRAIN("train"),
-        /** The 10,000 test images. */
-        TEST("t10k");
-
-        private final String prefix;
-
-        Split(String prefix) {
-            this.prefix = prefix;
-        }
-    }
-
     /** SHA-256 of the original MNIST files' IDX bytes (after decompression): train images, labels, test images, labels. */
     private static final String[] MNIST_SHA256 = {
         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -65,8 +51,9 @@ public final class Mnist {
             throws IOException {
         Objects.requireNonNull(dir, "Mnist: dir is null");
         Objects.requireNonNull(split, "Mnist: split is null");
-        Idx.Array images = file(dir, split.prefix + "-images-idx3-ubyte", imagesSha);
-        Idx.Array labels = file(dir, split.prefix + "-labels-idx1-ubyte", labelsSha);
+        String prefix = split == Split.TRAIN ? "train" : "t10k";
+        Idx.Array images = file(dir, prefix + "-images-idx3-ubyte", imagesSha);
+        Idx.Array labels = file(dir, prefix + "-labels-idx1-ubyte", labelsSha);
         int[] d = images.dims();
         if (images.type() != Idx.Type.UBYTE || d.length != 3) {
             throw new IllegalArgumentException("Mnist: images must be unsigned bytes of (count, height, width), got "

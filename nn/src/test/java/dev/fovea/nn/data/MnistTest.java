@@ -21,8 +21,8 @@ class MnistTest {
 
     @Test
     void theShippedFilesAreTheOriginalMnist() throws IOException {
-        ImageDataset train = Mnist.load(MNIST, Mnist.Split.TRAIN);
-        ImageDataset test = Mnist.load(MNIST, Mnist.Split.TEST);
+        ImageDataset train = Mnist.load(MNIST, Split.TRAIN);
+        ImageDataset test = Mnist.load(MNIST, Split.TEST);
         assertEquals(60000, train.size());
         assertEquals(10000, test.size());
         assertArrayEquals(new long[] {1, 28, 28}, train.sampleShape());
@@ -48,10 +48,10 @@ class MnistTest {
         }
         byte[] labels = IdxTest.idx(0x08, new int[] {10000}, new byte[10000]);
         Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), IdxTest.gzip(labels));
-        String m = assertThrows(IllegalArgumentException.class, () -> Mnist.load(dir, Mnist.Split.TEST)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> Mnist.load(dir, Split.TEST)).getMessage();
         assertTrue(m.contains("is not the original MNIST file") && m.contains("t10k-labels"), m);
-        assertEquals(0, Mnist.idx(dir, Mnist.Split.TEST, 10).label(1234), "Fashion-style loading skips the checksum");
-        m = assertThrows(IllegalArgumentException.class, () -> Mnist.load(dir, Mnist.Split.TRAIN)).getMessage();
+        assertEquals(0, Mnist.idx(dir, Split.TEST, 10).label(1234), "Fashion-style loading skips the checksum");
+        m = assertThrows(IllegalArgumentException.class, () -> Mnist.load(dir, Split.TRAIN)).getMessage();
         assertTrue(m.contains("neither train-images-idx3-ubyte.gz nor train-images-idx3-ubyte"), m);
     }
 
@@ -59,11 +59,11 @@ class MnistTest {
     void labelsMustMatchTheImages() throws IOException {
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), IdxTest.idx(0x08, new int[] {3, 2, 2}, new byte[12]));
         Files.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxTest.idx(0x08, new int[] {4}, new byte[4]));
-        String m = assertThrows(IllegalArgumentException.class, () -> Mnist.idx(dir, Mnist.Split.TEST, 10))
+        String m = assertThrows(IllegalArgumentException.class, () -> Mnist.idx(dir, Split.TEST, 10))
                 .getMessage();
         assertTrue(m.contains("labels must be 3 unsigned bytes"), m);
         Files.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxTest.idx(0x08, new int[] {3}, new byte[] {0, 12, 1}));
-        m = assertThrows(IllegalArgumentException.class, () -> Mnist.idx(dir, Mnist.Split.TEST, 10)).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> Mnist.idx(dir, Split.TEST, 10)).getMessage();
         assertTrue(m.contains("label 12 of sample 1 is not in [0, 10)"), m);
     }
 
