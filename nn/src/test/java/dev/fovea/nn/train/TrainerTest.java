@@ -10,6 +10,7 @@ import dev.fovea.nn.data.DataLoader;
 import dev.fovea.nn.data.Dataset;
 import dev.fovea.nn.data.ImageDataset;
 import dev.fovea.nn.data.Mnist;
+import dev.fovea.nn.data.Split;
 import dev.fovea.nn.data.Transforms;
 import dev.fovea.nn.init.Init;
 import dev.fovea.nn.optim.Adam;
@@ -36,8 +37,8 @@ class TrainerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        train = Mnist.load(Path.of("..", "data", "mnist"), Mnist.Split.TRAIN);
-        test = Mnist.load(Path.of("..", "data", "mnist"), Mnist.Split.TEST);
+        train = Mnist.load(Path.of("..", "data", "mnist"), Split.TRAIN);
+        test = Mnist.load(Path.of("..", "data", "mnist"), Split.TEST);
     }
 
     private static DataLoader loader(Dataset d, long seed, boolean shuffle) {
