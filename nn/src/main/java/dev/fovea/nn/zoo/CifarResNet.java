@@ -27,12 +27,21 @@ public final class CifarResNet extends Module {
      * @throws IllegalArgumentException unless {@code depth = 6n + 2} with {@code n >= 1}
      */
     public CifarResNet(int depth, int classes) {
+        this(depth, 3, classes);
+    }
+
+    /**
+     * A CIFAR ResNet of {@code depth} layers for {@code inChannels}-channel images and {@code classes} classes.
+     *
+     * @throws IllegalArgumentException unless {@code depth = 6n + 2} with {@code n >= 1}
+     */
+    public CifarResNet(int depth, int inChannels, int classes) {
         if (depth < 8 || (depth - 2) % 6 != 0) {
             throw new IllegalArgumentException("CifarResNet: depth must be 6n + 2 with n >= 1 (20, 32, 44, 56, 110),"
                     + " got " + depth);
         }
         int n = (depth - 2) / 6;
-        registerModule("conv1", ResNet.conv(3, 16, 3, 1));
+        registerModule("conv1", ResNet.conv(inChannels, 16, 3, 1));
         registerModule("bn1", new BatchNorm2d(16));
         int in = 16;
         for (int stage = 0; stage < 3; stage++) {

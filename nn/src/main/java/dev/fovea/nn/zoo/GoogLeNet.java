@@ -45,8 +45,13 @@ public final class GoogLeNet extends Module {
 
     /** For {@code classes} classes, with or without the auxiliary classifiers' weights. */
     public GoogLeNet(int classes, boolean auxLogits) {
+        this(3, classes, auxLogits);
+    }
+
+    /** For {@code inChannels}-channel images and {@code classes} classes, with or without the auxiliary classifiers. */
+    public GoogLeNet(int inChannels, int classes, boolean auxLogits) {
         PoolOptions ceil = PoolOptions.kernel(3).stride(2).ceilMode(true);
-        registerModule("conv1", basic(3, 64, 7, 2, 3));
+        registerModule("conv1", basic(inChannels, 64, 7, 2, 3));
         registerModule("maxpool1", new MaxPool2d(ceil));
         registerModule("conv2", basic(64, 64, 1, 1, 0));
         registerModule("conv3", basic(64, 192, 3, 1, 1));

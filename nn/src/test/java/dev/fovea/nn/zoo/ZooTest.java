@@ -167,6 +167,12 @@ class ZooTest {
             assertArrayEquals(new long[] {3, 10}, new LeNet5().forward(Tensor.randn(5, 3, 1, 32, 32)).shape());
             assertArrayEquals(new long[] {2, 5}, new MobileNetV2(3, 5).eval().forward(Tensor.randn(6, 2, 3, 64, 64))
                     .shape());
+            // Other input channels and class counts, as every zoo model takes them.
+            assertArrayEquals(new long[] {2, 4}, new CifarResNet(20, 1, 4).eval().forward(Tensor.randn(7, 2, 1, 32, 32))
+                    .shape());
+            assertArrayEquals(new long[] {1, 6}, new GoogLeNet(4, 6, false).eval().forward(Tensor.randn(8, 1, 4, 64, 64))
+                    .shape());
+            assertArrayEquals(new long[] {1, 10}, LeNet5.rgb().forward(Tensor.randn(9, 1, 3, 32, 32)).shape());
         }
     }
 
