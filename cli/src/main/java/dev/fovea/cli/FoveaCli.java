@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FoveaCli.VersionProvider.class,
         description = "Fovea: convolutional neural networks in pure Java on the CPU.",
-        subcommands = {InfoCommand.class, SummaryCommand.class, TrainCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, SummaryCommand.class, TrainCommand.class, PredictCommand.class,
+            VisualizeCommand.class, CommandLine.HelpCommand.class})
 public final class FoveaCli {
     private FoveaCli() {}
 
