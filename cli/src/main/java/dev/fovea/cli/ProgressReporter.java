@@ -9,7 +9,6 @@ import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows training as it goes: on a terminal a live progress bar per epoch (batches done, images
@@ -73,9 +72,9 @@ final class ProgressReporter implements TrainingListener {
             bar = new ProgressBarBuilder()
                     .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
                     .setInitialMax(batches)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setUnit(" batches", 1)
                     .setUpdateIntervalMillis(250)
+                    .setRenderer((state, width) -> render(state.getTaskName(), state.getCurrent(), state.getMax(),
+                            state.getExtraMessage(), width))
                     .setConsumer(new ConsoleProgressBarConsumer(terminal))
                     .build();
         }
@@ -86,8 +85,8 @@ final class ProgressReporter implements TrainingListener {
         boolean last = r.batch() == r.batches() - 1;
         if (mode == Mode.BAR && bar != null) {
             bar.stepTo(r.batch() + 1L);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  acc %.2f%%  %,.0f img/s", r.runningLoss(),
-                    100 * r.runningAccuracy(), r.samplesPerSecond()));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f acc %.1f%% %,.0f img/s ETA %s",
+                    r.runningLoss(), 100 * r.runningAccuracy(), r.samplesPerSecond(), duration(r.etaSeconds())));
             if (last) {
                 // Validation follows: close the bar first so the epoch line starts on a line of its own.
                 bar.close();
@@ -97,6 +96,37 @@ final class ProgressReporter implements TrainingListener {
             out.println(line(r, epochs));
             out.flush();
         }
+    }
+
+    /** Narrowest bar drawn, in characters. */
+    private static final int MIN_BAR = 8;
+    /** Room kept for the extra message, the longest being {@code loss 0.000 acc 100.0% 99,999 img/s ETA 0:00}. */
+    private static final int EXTRA_WIDTH = 44;
+    /** Widest bar drawn. */
+    private static final int MAX_BAR = 40;
+    private static final String EIGHTHS = " ▏▎▍▌▋▊▉";
+
+    /**
+     * One line of the live bar, at most {@code width} characters:
+     * {@code epoch 1/3  47% │██████▌     │ 441/938 loss 0.170 acc 95.4% 5,647 img/s ETA 0:08}. Compact
+     * so that an 80-column terminal still has room for the bar; the ETA is the trainer's. A bar
+     * cell fills in eighths.
+     */
+    static String render(String task, long current, long max, String extra, int width) {
+        double done = max <= 0 ? 0 : Math.min(1, (double) current / max);
+        String left = String.format(Locale.ROOT, "%s %3d%% │", task, (int) (100 * done));
+        String right = String.format(Locale.ROOT, "│ %d/%d %s", current, max, extra == null ? "" : extra);
+        // The bar's width depends on the counts' digits only, so that it does not jitter as the message changes.
+        int rightWidth = 3 + 2 * Long.toString(max).length() + EXTRA_WIDTH;
+        int barWidth = Math.clamp(width - left.length() - rightWidth, MIN_BAR, MAX_BAR);
+        int eighths = (int) Math.round(done * barWidth * 8);
+        StringBuilder bar = new StringBuilder(left);
+        for (int i = 0; i < barWidth; i++) {
+            int cell = Math.clamp(eighths - 8L * i, 0, 8);
+            bar.append(cell == 8 ? '█' : EIGHTHS.charAt(cell));
+        }
+        String line = bar.append(right).toString();
+        return width > 0 && line.length() > width ? line.substring(0, width) : line;
     }
 
     /** Which tenth of an epoch of {@code batches} batches {@code done} batches reach. */

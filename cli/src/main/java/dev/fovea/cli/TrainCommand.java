@@ -152,9 +152,9 @@ final class TrainCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "  model      %s, %,d parameters, input %s%n", modelName, net.parameterCount(),
                 shape(prep.inputShape()));
         o.printf(Locale.ROOT, "  images     %s%n", prep.describe());
-        o.printf(Locale.ROOT, "  optimizer  %s, %d epoch%s of batch %d, seed %d, %d thread%s%n",
-                describeOptimizer(rate), epochs, epochs == 1 ? "" : "s", batch, seed, threadCount,
-                threadCount == 1 ? "" : "s");
+        o.printf(Locale.ROOT, "  optimizer  %s%n", describeOptimizer(rate));
+        o.printf(Locale.ROOT, "  run        %d epoch%s of batch %d, seed %d, %d thread%s%n", epochs,
+                epochs == 1 ? "" : "s", batch, seed, threadCount, threadCount == 1 ? "" : "s");
         o.printf(Locale.ROOT, "  output     %s%n", outDir);
         o.flush();
         Files.createDirectories(outDir);
@@ -213,16 +213,21 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private String describeOptimizer(double rate) {
-        String s = optimizer == OptimizerName.adam ? String.format(Locale.ROOT, "Adam lr %s", rate)
-                : String.format(Locale.ROOT, "SGD lr %s%s", rate, momentum > 0 ? " Nesterov momentum " + momentum : "");
+        StringBuilder s = new StringBuilder(optimizer == OptimizerName.adam ? "Adam"
+                : momentum > 0 ? "SGD, Nesterov momentum " + plain(momentum) : "SGD");
         if (weightDecay > 0) {
-            s += " weight decay " + weightDecay;
+            s.append(", weight decay ").append(plain(weightDecay));
         }
-        return s + switch (schedule) {
-            case onecycle -> " (one-cycle schedule: peak lr, per batch)";
-            case cosine -> " (cosine schedule, per epoch)";
-            case none -> " (constant)";
-        };
+        return s.append(switch (schedule) {
+            case onecycle -> ", one-cycle learning rate peaking at " + plain(rate) + " (per batch)";
+            case cosine -> ", cosine learning rate from " + plain(rate) + " (per epoch)";
+            case none -> ", learning rate " + plain(rate);
+        }).toString();
+    }
+
+    /** {@code 1.0E-4} as {@code 0.0001}. */
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private void checkNumbers() {

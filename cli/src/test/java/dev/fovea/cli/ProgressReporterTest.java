@@ -43,6 +43,19 @@ class ProgressReporterTest {
     }
 
     @Test
+    void theBarFitsAnEightyColumnTerminalAndKeepsItsWidth() {
+        String extra = "loss 0.170 acc 95.4% 5,647 img/s ETA 0:08";
+        String half = ProgressReporter.render("epoch 1/3", 469, 938, extra, 79);
+        assertEquals("epoch 1/3  50% │█████     │ 469/938 " + extra, half);
+        String start = ProgressReporter.render("epoch 1/3", 0, 938, null, 79);
+        assertEquals(half.lastIndexOf("│ "), start.lastIndexOf("│ "), "the bar does not change width:\n" + half + "\n" + start);
+        String wide = ProgressReporter.render("epoch 1/3", 469, 938, extra, 200);
+        assertTrue(wide.contains("│" + "█".repeat(20) + " ".repeat(20) + "│"), wide);
+        assertTrue(ProgressReporter.render("epoch 1/3", 1, 8, extra, 40).length() <= 40);
+        assertTrue(ProgressReporter.render("epoch 1/3", 1, 16, extra, 200).contains("│██▌" + " ".repeat(37) + "│"), "2.5 of 40 cells");
+    }
+
+    @Test
     void durationsReadAsMinutesAndSeconds() {
         assertEquals("0:00", ProgressReporter.duration(0.4));
         assertEquals("1:05", ProgressReporter.duration(65));
