@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -83,6 +82,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The model's scores for one prepared image. */
+    @SuppressWarnings("try") // the resources only delimit no-grad mode and the scope
     static float[] logits(Module net, Preprocessing prep, float[] input) {
         long[] s = prep.inputShape();
         try (Grad off = Grad.off(); Scope scope = Scope.open()) {

@@ -83,7 +83,7 @@ record Preprocessing(DatasetKind dataset, int pad) {
         return new long[] {dataset.channels(), s, s};
     }
 
-    /** One line saying what is done, for the logs. */
+    /** One line saying what {@link #eval()} does, for the logs. */
     String describe() {
         StringBuilder s = new StringBuilder();
         s.append(dataset.size()).append('x').append(dataset.size());
@@ -93,10 +93,12 @@ record Preprocessing(DatasetKind dataset, int pad) {
         }
         s.append(", normalised with mean ").append(format(dataset.mean())).append(" std ")
                 .append(format(dataset.std()));
-        if (dataset == DatasetKind.CIFAR10) {
-            s.append("; training adds random crops (padding 4) and horizontal flips");
-        }
         return s.toString();
+    }
+
+    /** What {@link #train()} adds to {@link #eval()}, for the logs: empty, or {@code "; training adds ..."}. */
+    String describeAugmentation() {
+        return dataset == DatasetKind.CIFAR10 ? "; training adds random crops (padding 4) and horizontal flips" : "";
     }
 
     private static String format(float[] v) {

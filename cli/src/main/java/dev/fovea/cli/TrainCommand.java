@@ -151,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
                 test.size(), dir);
         o.printf(Locale.ROOT, "  model      %s, %,d parameters, input %s%n", modelName, net.parameterCount(),
                 shape(prep.inputShape()));
-        o.printf(Locale.ROOT, "  images     %s%n", prep.describe());
+        o.printf(Locale.ROOT, "  images     %s%s%n", prep.describe(), prep.describeAugmentation());
         o.printf(Locale.ROOT, "  optimizer  %s%n", describeOptimizer(rate));
         o.printf(Locale.ROOT, "  run        %d epoch%s of batch %d, seed %d, %d thread%s%n", epochs,
                 epochs == 1 ? "" : "s", batch, seed, threadCount, threadCount == 1 ? "" : "s");

@@ -129,6 +129,7 @@ final class VisualizeCommand implements Callable<Integer> {
      * recording each convolution's output by its path; returns false (and records nothing) unless
      * the model's own output is what running its children in order gives.
      */
+    @SuppressWarnings("try") // the resources only delimit no-grad mode and the scope
     static boolean featureMaps(Module net, Tensor x, Map<String, float[]> maps, Map<String, long[]> shapes) {
         try (Grad off = Grad.off(); Scope scope = Scope.open()) {
             float[] expected = net.call(x).toArray();

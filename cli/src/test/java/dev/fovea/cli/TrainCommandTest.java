@@ -76,6 +76,48 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsResNet20OnCifar10FilesAndPredictsAColourImage(@TempDir Path tmp) throws IOException {
+        // CIFAR-10's binary layout with random pixels: five training batches and a test batch of 4 records.
+        Path data = Files.createDirectories(tmp.resolve("cifar-10-batches-bin"));
+        java.util.Random random = new java.util.Random(7);
+        for (String name : List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5",
+                "test_batch")) {
+            byte[] records = new byte[4 * 3073];
+            random.nextBytes(records);
+            for (int r = 0; r < 4; r++) {
+                records[r * 3073] = (byte) random.nextInt(10);
+            }
+            Files.write(data.resolve(name + ".bin"), records);
+        }
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("train", "--model", "resnet20", "--dataset", "cifar10", "--data", tmp.toString(), "--epochs",
+                "1", "--batch", "10", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("Training resnet20 on cifar10: 20 training and 4 test images"), r.out());
+        assertTrue(r.out().contains("random crops (padding 4) and horizontal flips"), r.out());
+        assertPng(out.resolve("confusion.png"), Plots.CONFUSION_WIDTH, Plots.CONFUSION_HEIGHT);
+
+        BufferedImage rgb = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        rgb.setRGB(3, 4, 0xff8000);
+        Path png = MnistPngs.write(rgb, tmp.resolve("colour.png"));
+        Cli p = Cli.run("predict", "--weights", out.resolve("model.safetensors").toString(), "--model", "resnet20",
+                "--dataset", "cifar10", png.toString());
+        assertEquals(0, p.exitCode(), p.toString());
+        assertTrue(p.out().matches("(?s).*colour\\.png\\s+\\S+\\s+\\(\\S+ \\d+\\.\\d\\d%, .*"), p.out());
+        assertTrue(DatasetKind.CIFAR10.classNames().stream().anyMatch(c -> p.out().contains(" " + c + " ")), p.out());
+    }
+
+    @Test
+    void trainsOnFashionMnistFormatFiles(@TempDir Path tmp) throws IOException {
+        // MNIST's files in the same format stand in for Fashion-MNIST's (read without a checksum).
+        Cli r = Cli.run("train", "--dataset", "fashion-mnist", "--data", Cli.MNIST.toString(), "--limit", "256",
+                "--epochs", "1", "--out", tmp.toString(), "--progress", "none");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("normalised with mean 0.2860 std 0.3530"), r.out());
+        assertPng(tmp.resolve("confusion.png"), Plots.CONFUSION_WIDTH, Plots.CONFUSION_HEIGHT);
+    }
+
+    @Test
     void badArgumentsGiveAClearMessageAndANonZeroExitCode(@TempDir Path tmp) {
         Cli r = Cli.run("train", "--model", "lenet7", "--data", Cli.MNIST.toString());
         assertEquals(2, r.exitCode(), r.toString());
