@@ -3,6 +3,7 @@ package dev.fovea.bench;
 import dev.fovea.bench.conv.ConvCommand;
 import dev.fovea.bench.gemm.GemmCommand;
 import dev.fovea.bench.ops.OpsCommand;
+import dev.fovea.bench.train.TrainCommand;
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  *   gemm [--threads N] [--quick] [--json FILE]   FMA peak + SGEMM points, % of peak, x naive
  *   conv [--threads N] [--batch N] [--quick] ...  FMA peak + conv layers x algorithms, x naive, x im2col
  *   ops [--threads N] [--quick] [--layers a,b]    pooling layers, ReLU, ADD: ms, GB/s, % of the cache level
+ *   train [--threads 1,2] [--epochs N]            LeNet-5 on MNIST: images/s per epoch, one JVM per thread count
  * </pre>
  * Run as {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar
  * dev.fovea.bench.BenchMain gemm ...}. For any other JMH run, use {@code org.openjdk.jmh.Main}
@@ -33,6 +35,7 @@ public final class BenchMain {
                 case "gemm" -> GemmCommand.run(rest, System.out);
                 case "conv" -> ConvCommand.run(rest, System.out);
                 case "ops" -> OpsCommand.run(rest, System.out);
+                case "train" -> TrainCommand.run(rest, System.out);
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             };
             System.exit(code);
@@ -46,6 +49,7 @@ public final class BenchMain {
     private static void usage() {
         System.err.println("usage: BenchMain gemm [--threads N] [--quick] [--json FILE|DIR]");
         System.err.println("       BenchMain ops [--threads N] [--quick] [--layers a,b] [--json FILE|DIR]");
+        System.err.println("       BenchMain train [--threads 1,2] [--epochs N] [--data DIR]");
         System.err.println("       BenchMain conv [--threads N] [--batch N] [--quick] [--layers a,b] [--algos x,y] [--json FILE|DIR]");
     }
 }

@@ -88,21 +88,24 @@ public record ModelSummary(String model, long[] inputShape, List<Row> rows, long
         return rows.stream().mapToLong(Row::outputElements).sum() * Float.BYTES;
     }
 
-    /** The table, as Keras prints it, with MACs and activation sizes added. */
+    /**
+     * The table, as Keras prints it, with each layer's activation size (output elements per pass,
+     * as in the LeNet-5 table) and MACs added.
+     */
     @Override
     public String toString() {
         int nameWidth = Math.max(20, rows.stream().mapToInt(r -> r.name().length() + r.type().length() + 3).max()
                 .orElse(0));
-        String rule = "-".repeat(nameWidth + 70) + "\n";
+        String rule = "-".repeat(nameWidth + 73) + "\n";
         StringBuilder b = new StringBuilder();
         b.append("Model: ").append(model).append(", input ").append(Shape.toString(inputShape)).append('\n');
         b.append(rule);
-        b.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %-22s %12s %14s %16s%n", "Layer (type)",
-                "Output shape", "Activations", "Param #", "MACs"));
+        b.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %-22s %15s %14s %16s%n", "Layer (type)",
+                "Output shape", "Activation size", "Param #", "MACs"));
         b.append(rule.replace('-', '='));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %-22s %12s %,14d %,16d%n",
-                    r.name() + " (" + r.type() + ")", Shape.toString(r.outputShape()), bytes(r.outputElements() * 4),
+            b.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %-22s %,15d %,14d %,16d%n",
+                    r.name() + " (" + r.type() + ")", Shape.toString(r.outputShape()), r.outputElements(),
                     r.parameters(), r.macs()));
         }
         b.append(rule.replace('-', '='));

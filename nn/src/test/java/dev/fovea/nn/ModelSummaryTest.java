@@ -53,6 +53,8 @@ class ModelSummaryTest {
             assertEquals(params[i], row.parameters(), row.name());
         }
         assertEquals(62958, s.parameters());
+        assertTrue(s.toString().matches("(?s).*features\\.0 \\(Conv2d\\) +\\[1, 8, 28, 28\\] +6,272 +608 +470,400\n.*"),
+                s.toString());
     }
 
     @Test
