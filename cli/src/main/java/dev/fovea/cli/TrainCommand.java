@@ -174,9 +174,7 @@ final class TrainCommand implements Callable<Integer> {
                 .checkpoints(outDir.resolve("checkpoints"));
         int steps = epochs * trainLoader.batches();
         switch (schedule) {
-            // Temporary workaround: LrScheduler.oneCycle throws at its totalSteps-th step, which PyTorch's
-            // OneCycleLR allows and the Trainer takes after the last batch; one spare step avoids it.
-            case onecycle -> tb.batchScheduler(LrScheduler.oneCycle(opt, rate, steps + 1));
+            case onecycle -> tb.batchScheduler(LrScheduler.oneCycle(opt, rate, steps));
             case cosine -> tb.epochScheduler(LrScheduler.cosineAnnealingLr(opt, epochs, 0));
             case none -> { }
         }

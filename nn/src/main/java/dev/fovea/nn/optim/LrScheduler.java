@@ -228,7 +228,8 @@ public final class LrScheduler implements Scheduler {
      * initial rate over the same length first), cosine or linear. Every group follows the same
      * rates (PyTorch's scalar {@code max_lr}); the groups' own rates are not used.
      *
-     * @throws IllegalStateException from {@link #step()} beyond {@code totalSteps - 1} steps
+     * @throws IllegalStateException from {@link #step()} beyond {@code totalSteps} steps (PyTorch's
+     *     limit: the last step of a run of {@code totalSteps} batches is allowed)
      */
     public static LrScheduler oneCycle(Optimizer o, double maxLr, int totalSteps, double pctStart, boolean cosine,
                                        boolean threePhase, double divFactor, double finalDivFactor) {
@@ -250,7 +251,7 @@ public final class LrScheduler implements Scheduler {
                 + ", anneal_strategy=" + (cosine ? "cos" : "linear") + ", three_phase=" + threePhase
                 + ", div_factor=" + divFactor + ", final_div_factor=" + finalDivFactor + ")";
         return new LrScheduler(o, kind, (base, s) -> {
-            if (s > totalSteps - 1) {
+            if (s > totalSteps) {
                 throw new IllegalStateException("oneCycle: stepped " + s + " times, beyond totalSteps=" + totalSteps);
             }
             double start = 0;

@@ -69,8 +69,8 @@ class ScheduleTest {
             case "exponential" -> o -> LrScheduler.exponentialLr(o, 0.93);
             case "cosine" -> o -> LrScheduler.cosineAnnealingLr(o, 25, 0.001);
             case "linear_warmup" -> o -> LrScheduler.linearLr(o, 0.25, 1.0, 8);
-            case "one_cycle" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1);
-            case "one_cycle_three_phase" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1, 0.25, false, true, 25, 1e4);
+            case "one_cycle" -> o -> LrScheduler.oneCycle(o, 0.5, steps);
+            case "one_cycle_three_phase" -> o -> LrScheduler.oneCycle(o, 0.5, steps, 0.25, false, true, 25, 1e4);
             default -> throw new IllegalStateException("unknown schedule " + label);
         };
         LrScheduler s = make.apply(opt);
@@ -89,7 +89,9 @@ class ScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> LrScheduler.stepLr(opt, 0, 0.5));
         assertThrows(IllegalArgumentException.class, () -> LrScheduler.linearLr(opt, 0, 1, 5));
         assertThrows(IllegalArgumentException.class, () -> new ReduceLrOnPlateau(opt, 1.5, 3, 1e-4, 0, 0));
+        // As PyTorch's OneCycleLR: total_steps steps are allowed (one per batch of a run), one more is not.
         LrScheduler one = LrScheduler.oneCycle(opt, 0.5, 3);
+        one.step();
         one.step();
         one.step();
         assertThrows(IllegalStateException.class, one::step);
