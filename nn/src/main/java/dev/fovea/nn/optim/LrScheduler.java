@@ -229,7 +229,8 @@ public final class LrScheduler implements Scheduler {
      * rates (PyTorch's scalar {@code max_lr}); the groups' own rates are not used.
      *
      * @throws IllegalStateException from {@link #step()} beyond {@code totalSteps} steps (PyTorch's
-     *     limit: the last step of a run of {@code totalSteps} batches is allowed)
+     *     limit: the step after the last batch of a run of {@code totalSteps} batches is allowed, and
+     *     sets the final rate)
      */
     public static LrScheduler oneCycle(Optimizer o, double maxLr, int totalSteps, double pctStart, boolean cosine,
                                        boolean threePhase, double divFactor, double finalDivFactor) {
@@ -253,6 +254,11 @@ public final class LrScheduler implements Scheduler {
         return new LrScheduler(o, kind, (base, s) -> {
             if (s > totalSteps) {
                 throw new IllegalStateException("oneCycle: stepped " + s + " times, beyond totalSteps=" + totalSteps);
+            }
+            if (s == totalSteps) {
+                // The step after a run's last batch: PyTorch extrapolates the last phase past its end
+                // (below the minimum; negative when annealing linearly), a rate no batch uses. Hold the minimum.
+                return phases[phases.length - 1][2];
             }
             double start = 0;
             for (int i = 0; i < phases.length; i++) {

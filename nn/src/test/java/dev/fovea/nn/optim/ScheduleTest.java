@@ -69,8 +69,8 @@ class ScheduleTest {
             case "exponential" -> o -> LrScheduler.exponentialLr(o, 0.93);
             case "cosine" -> o -> LrScheduler.cosineAnnealingLr(o, 25, 0.001);
             case "linear_warmup" -> o -> LrScheduler.linearLr(o, 0.25, 1.0, 8);
-            case "one_cycle" -> o -> LrScheduler.oneCycle(o, 0.5, steps);
-            case "one_cycle_three_phase" -> o -> LrScheduler.oneCycle(o, 0.5, steps, 0.25, false, true, 25, 1e4);
+            case "one_cycle" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1);
+            case "one_cycle_three_phase" -> o -> LrScheduler.oneCycle(o, 0.5, steps + 1, 0.25, false, true, 25, 1e4);
             default -> throw new IllegalStateException("unknown schedule " + label);
         };
         LrScheduler s = make.apply(opt);
@@ -94,6 +94,7 @@ class ScheduleTest {
         one.step();
         one.step();
         one.step();
+        assertEquals(0.5 / 25 / 1e4, one.lastLr(), 1e-18, "the step after the last batch holds the final rate");
         assertThrows(IllegalStateException.class, one::step);
     }
 }
