@@ -4,6 +4,7 @@ import dev.fovea.nn.Module;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.functional.Activations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
         int width = images.stream().mapToInt(p -> p.toString().length()).max().orElse(0);
         for (Path image : images) {
             Preprocessing.Prepared p = prep.fromImage(Commands.readImage(image), invert);
-            double[] probabilities = softmax(logits(net, prep, p.input()));
+            float[] probabilities = probabilities(net, prep, p.input());
             out.printf(Locale.ROOT, "%-" + width + "s  %s%s%n", image, format(probabilities, kind.classNames()),
                     notes(p));
         }
@@ -81,40 +82,22 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The model's scores for one prepared image. */
+    /** The model's class probabilities (softmax of its scores) for one prepared image. */
     @SuppressWarnings("try") // the resources only delimit no-grad mode and the scope
-    static float[] logits(Module net, Preprocessing prep, float[] input) {
+    static float[] probabilities(Module net, Preprocessing prep, float[] input) {
         long[] s = prep.inputShape();
         try (Grad off = Grad.off(); Scope scope = Scope.open()) {
-            return net.call(Tensor.of(input, 1, s[0], s[1], s[2])).toArray();
+            return Activations.softmax(net.call(Tensor.of(input, 1, s[0], s[1], s[2])), 1).toArray();
         }
-    }
-
-    /** {@code exp(z - max) / sum}, in double. */
-    static double[] softmax(float[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[z.length];
-        double sum = 0;
-        for (int i = 0; i < z.length; i++) {
-            p[i] = Math.exp(z[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < z.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 
     /** {@code 7   (7 99.91%, 2 0.05%, 3 0.02%)}: the class, then the top classes with probabilities. */
-    private String format(double[] p, List<String> names) {
+    private String format(float[] p, List<String> names) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < p.length; i++) {
             order.add(i);
         }
-        order.sort((a, b) -> Double.compare(p[b], p[a]));
+        order.sort((a, b) -> Float.compare(p[b], p[a]));
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-4s (", name(names, order.getFirst())));
         for (int i = 0; i < Math.min(top, p.length); i++) {
             s.append(i == 0 ? "" : ", ").append(name(names, order.get(i)))
