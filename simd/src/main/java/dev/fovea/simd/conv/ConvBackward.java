@@ -21,10 +21,19 @@ import java.lang.foreign.MemorySegment;
  * weights and dW {@code (outC, inC / groups, kD, kH, kW)}, dOut {@code (n, outC, outD, outH, outW)}.
  * All results are overwritten (never read); no operand may overlap a result.
  *
+ * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions, chosen by
+ * {@link Method#AUTO} where they win: the input gradient as a forward convolution of dOut with the
+ * flipped kernel ({@code ConvFlippedDataGrad}: zeros padding no wider than the dilated kernel; the
+ * planner picks its algorithm, so implicit GEMM or Winograd, no col2im scatter), and the weight
+ * gradient as dot products of shifted input rows ({@code ConvShiftedWeightGrad}: vector path, up
+ * to {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient element, no im2col). Each plan
+ * reports what it runs ({@link Plan#dataMethod()}, {@link Plan#weightMethod()}).
+ *
  * <p><b>Workspace:</b> a {@link Plan} owns one image's column matrix, {@code inC * kVol * P}
  * floats in a shared arena, allocated when the plan is made (none for 1x1 stride-1 unpadded specs,
- * where GEMM works on the tensors directly); its calls then allocate nothing of size. The static
- * methods make and close a temporary plan per call.
+ * where GEMM works on the tensors directly, or when both gradients run direct methods, which own
+ * theirs); its calls then allocate nothing of size except the direct data gradient's forward plan.
+ * The static methods make and close a temporary plan per call.
  *
  * <p><b>Threads and numerics:</b> GEMM runs on the context's threads and im2col/col2im split rows
  * and channels over them; every element is summed in one fixed order (float FMA chains in GEMM,
@@ -33,11 +42,42 @@ import java.lang.foreign.MemorySegment;
  * for {@code K'} terms summed, {@code u = 2^-24}.
  */
 public final class ConvBackward {
+    /**
+     * {@link Method#AUTO} runs the direct weight gradient when each gradient element sums at most
+     * this many products ({@code n * outSpatial}; LeNet-5 at batch 64: 6,272 and 50,176): each
+     * block streams its images' rows once, so beyond this the GEMM's cache blocking wins.
+     */
+    public static final long DIRECT_WEIGHT_MAX_REDUCTION = 1L << 17;
+
+    /** How a {@link Plan} computes the input and weight gradients. */
+    public enum Method {
+        /** The direct methods where they apply and win (see the class comment), else im2col/col2im and GEMM. */
+        AUTO,
+        /** im2col/col2im and GEMM for both gradients: every spec. */
+        COL2IM,
+        /** The direct methods for both gradients; planning throws with the reason if either cannot run the spec. */
+        DIRECT
+    }
+
     private ConvBackward() {}
 
-    /** Plans the gradients of {@code spec}: allocates the column workspace once. */
+    /** Plans the gradients of {@code spec} with {@link Method#AUTO}: allocates the workspaces once. */
     public static Plan plan(ConvSpec spec) {
-        return new Plan(spec);
+        return new Plan(spec, Method.AUTO);
+    }
+
+    /**
+     * Plans the gradients of {@code spec} with {@code method}.
+     *
+     * @throws IllegalArgumentException if {@code method} is {@link Method#DIRECT} and a gradient
+     *     of {@code spec} has no direct method, with the reason
+     */
+    public static Plan plan(ConvSpec spec, Method method) {
+        if (spec == null || method == null) {
+            throw new IllegalArgumentException("ConvBackward.plan: spec and method must not be null, got spec="
+                    + spec + ", method=" + method);
+        }
+        return new Plan(spec, method);
     }
 
     /**
@@ -78,11 +118,37 @@ public final class ConvBackward {
      */
     public static final class Plan implements AutoCloseable {
         private final ConvSpec spec;
+        private final ConvFlippedDataGrad directData;
+        private final ConvShiftedWeightGrad directWeight;
         private final ConvCol2imGemm engine;
 
-        private Plan(ConvSpec spec) {
+        private Plan(ConvSpec spec, Method method) {
             this.spec = spec;
-            this.engine = new ConvCol2imGemm(ConvCol2im.Geometry.of(spec));
+            String dataWhy = ConvFlippedDataGrad.unsupportedReason(spec);
+            String weightWhy = ConvShiftedWeightGrad.unsupportedReason(spec);
+            if (method == Method.DIRECT && (dataWhy != null || weightWhy != null)) {
+                throw new IllegalArgumentException("ConvBackward: no direct method for " + spec + ": "
+                        + (dataWhy != null ? "input gradient " + dataWhy : "")
+                        + (dataWhy != null && weightWhy != null ? "; " : "")
+                        + (weightWhy != null ? "weight gradient " + weightWhy : ""));
+            }
+            boolean data = method == Method.DIRECT || method == Method.AUTO && dataWhy == null;
+            boolean weight = method == Method.DIRECT || method == Method.AUTO && weightWhy == null
+                    && (long) spec.n() * spec.outSpatial() <= DIRECT_WEIGHT_MAX_REDUCTION;
+            this.directData = data ? new ConvFlippedDataGrad(spec, ConvPolicy.AUTO) : null;
+            this.directWeight = weight ? new ConvShiftedWeightGrad(spec) : null;
+            this.engine = data && weight ? null : new ConvCol2imGemm(ConvCol2im.Geometry.of(spec));
+        }
+
+        /** What computes the input gradient: {@code "col2im"}, or {@code "flipped-conv:"} and the forward algorithm. */
+        public String dataMethod() {
+            return directData == null ? "col2im" : "flipped-conv:" + Conv.choose(directData.dataSpec(),
+                    ConvPolicy.AUTO).name();
+        }
+
+        /** What computes the weight gradient: {@code "im2col"} (GEMM) or {@code "shifted-rows"}. */
+        public String weightMethod() {
+            return directWeight == null ? "im2col" : "shifted-rows";
         }
 
         /** The spec this plan differentiates. */
@@ -90,9 +156,10 @@ public final class ConvBackward {
             return spec;
         }
 
-        /** Bytes of column workspace held: {@code inC * kVol * outSpatial * 4}, or 0 for identity columns. */
+        /** Bytes of workspace held: the column matrix ({@code inC * kVol * outSpatial * 4}, 0 for identity columns) and the direct weight gradient's buffers. */
         public long workspaceBytes() {
-            return engine.workspaceBytes();
+            return (engine == null ? 0 : engine.workspaceBytes())
+                    + (directWeight == null ? 0 : directWeight.workspaceBytes());
         }
 
         /** As {@link ConvBackward#data}, with this plan's workspace. */
@@ -101,7 +168,11 @@ public final class ConvBackward {
             ConvChecks.operand("dOut", dOut, dOutOff, spec.outputElements(), spec);
             ConvChecks.operand("weights", w, wOff, spec.weightElements(), spec);
             ConvChecks.operand("dIn", dIn, dInOff, spec.inputElements(), spec);
-            engine.data(dOut, dOutOff, w, wOff, null, 0, dIn, dInOff, ctx);
+            if (directData != null) {
+                directData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
+            } else {
+                engine.data(dOut, dOutOff, w, wOff, null, 0, dIn, dInOff, ctx);
+            }
         }
 
         /** As {@link ConvBackward#weight}, with this plan's workspace. */
@@ -110,13 +181,25 @@ public final class ConvBackward {
             ConvChecks.operand("input", in, inOff, spec.inputElements(), spec);
             ConvChecks.operand("dOut", dOut, dOutOff, spec.outputElements(), spec);
             ConvChecks.operand("dW", dW, dWOff, spec.weightElements(), spec);
-            engine.weight(in, inOff, dOut, dOutOff, dW, dWOff, ctx);
+            if (directWeight != null) {
+                directWeight.weight(in, inOff, dOut, dOutOff, dW, dWOff, ctx);
+            } else {
+                engine.weight(in, inOff, dOut, dOutOff, dW, dWOff, ctx);
+            }
         }
 
         /** Frees the workspace; the plan must not be used afterwards. */
         @Override
         public void close() {
-            engine.close();
+            if (engine != null) {
+                engine.close();
+            }
+            if (directData != null) {
+                directData.close();
+            }
+            if (directWeight != null) {
+                directWeight.close();
+            }
         }
     }
 }

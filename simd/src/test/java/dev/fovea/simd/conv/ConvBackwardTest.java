@@ -2,7 +2,9 @@ package dev.fovea.simd.conv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.Arena;
@@ -48,14 +50,71 @@ class ConvBackwardTest {
     void sweepMatchesReferenceWithOneAndTwoThreads() {
         List<ConvSpec> specs = ConvTester.sweep(80, 0xB4C4L);
         double[] worst = new double[3];
+        int direct = 0;
         for (int i = 0; i < specs.size(); i++) {
-            double[] nmse = checkAll(specs.get(i), 1000 + i);
-            for (int j = 0; j < 3; j++) {
-                worst[j] = Math.max(worst[j], nmse[j]);
+            ConvSpec spec = specs.get(i);
+            List<ConvBackward.Method> methods = directSupported(spec)
+                    ? List.of(ConvBackward.Method.COL2IM, ConvBackward.Method.DIRECT, ConvBackward.Method.AUTO)
+                    : List.of(ConvBackward.Method.COL2IM, ConvBackward.Method.AUTO);
+            direct += methods.size() == 3 ? 1 : 0;
+            for (ConvBackward.Method m : methods) {
+                double[] nmse = checkAll(spec, m, 1000 + i);
+                for (int j = 0; j < 3; j++) {
+                    worst[j] = Math.max(worst[j], nmse[j]);
+                }
             }
         }
-        System.out.printf("ConvBackward worst NMSE over %d specs: data %.2e weight %.2e bias %.2e%n",
-                specs.size(), worst[0], worst[1], worst[2]);
+        System.out.printf("ConvBackward worst NMSE over %d specs (%d with direct methods): data %.2e weight %.2e"
+                + " bias %.2e%n", specs.size(), direct, worst[0], worst[1], worst[2]);
+        if (dev.fovea.simd.Simd.VECTOR) {
+            assertTrue(direct >= 10, "the sweep should exercise the direct methods, ran them on " + direct + " specs");
+        }
+    }
+
+    /** The direct methods on the shapes they were written for (LeNet-5's convolutions) and on every padding mode. */
+    @Test
+    void directMethodsOnLeNetShapesAndPaddingModes() {
+        assumeTrue(dev.fovea.simd.Simd.VECTOR, "the direct weight gradient runs on the vector path");
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(2).n(5).inC(1).outC(6).input(32, 32).kernel(5).build(),
+                ConvSpec.builder(2).n(5).inC(6).outC(16).input(14, 14).kernel(5).build(),
+                ConvSpec.builder(2).n(3).inC(3).outC(7).input(9, 11).kernel(3).padding(1).dilation(2, 1).build(),
+                ConvSpec.builder(2).n(2).inC(4).outC(13).groups(1).input(6, 7).kernel(3, 2)
+                        .padding(Padding.of(new int[] {2, 0}, new int[] {0, 1})).build(),
+                ConvSpec.builder(3).n(2).inC(2).outC(5).input(4, 5, 6).kernel(2, 3, 3).padding(1).build(),
+                ConvSpec.builder(1).n(3).inC(6).outC(4).groups(2).input(37).kernel(7).padding(3).build());
+        for (int i = 0; i < specs.size(); i++) {
+            checkAll(specs.get(i), ConvBackward.Method.DIRECT, 50 + i);
+        }
+        for (PaddingMode mode : PaddingMode.values()) {
+            ConvSpec spec = ConvSpec.builder(2).n(2).inC(3).outC(8).input(7, 6).kernel(3).padding(1)
+                    .paddingMode(mode).build();
+            try (ConvBackward.Plan p = ConvBackward.plan(spec)) {
+                assertEquals("shifted-rows", p.weightMethod());
+                assertEquals(mode == PaddingMode.ZEROS ? "flipped-conv:implicit-gemm" : "col2im", p.dataMethod());
+            }
+            checkAll(spec, ConvBackward.Method.AUTO, 70 + mode.ordinal());
+        }
+    }
+
+    @Test
+    void forcedDirectMethodNamesWhatItCannotRun() {
+        ConvSpec strided = ConvSpec.builder(2).inC(3).outC(4).input(8, 8).kernel(3).stride(2).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConvBackward.plan(strided, ConvBackward.Method.DIRECT));
+        assertTrue(e.getMessage().contains("input gradient needs stride 1"), e.getMessage());
+        ConvSpec reflect = ConvSpec.builder(2).inC(3).outC(4).input(8, 8).kernel(3).padding(1)
+                .paddingMode(PaddingMode.REFLECT).build();
+        e = assertThrows(IllegalArgumentException.class, () -> ConvBackward.plan(reflect, ConvBackward.Method.DIRECT));
+        assertTrue(e.getMessage().contains("input gradient needs zeros padding"), e.getMessage());
+        try (ConvBackward.Plan p = ConvBackward.plan(strided)) {
+            assertEquals("col2im", p.dataMethod());
+            assertEquals("im2col", p.weightMethod());
+        }
+    }
+
+    private static boolean directSupported(ConvSpec spec) {
+        return ConvFlippedDataGrad.unsupportedReason(spec) == null && ConvShiftedWeightGrad.unsupportedReason(spec) == null;
     }
 
     @Test
@@ -77,12 +136,23 @@ class ConvBackwardTest {
     @Test
     void planReportsWorkspace() {
         ConvSpec spec = ConvSpec.builder(2).inC(3).outC(4).input(6, 5).kernel(3).padding(1).build();
-        try (ConvBackward.Plan p = ConvBackward.plan(spec)) {
+        try (ConvBackward.Plan p = ConvBackward.plan(spec, ConvBackward.Method.COL2IM)) {
             assertEquals(3L * 9 * 30 * Float.BYTES, p.workspaceBytes());
             assertEquals(spec, p.spec());
         }
-        try (ConvBackward.Plan p = ConvBackward.plan(spec.toBuilder().kernel(1).padding(0).build())) {
+        try (ConvBackward.Plan p = ConvBackward.plan(spec.toBuilder().kernel(1).padding(0).build(),
+                ConvBackward.Method.COL2IM)) {
             assertEquals(0, p.workspaceBytes());
+        }
+        if (dev.fovea.simd.Simd.VECTOR) {
+            // Direct weight gradient: padded input (3 channels of 8x7 plus a vector) and wide dOut (one block of
+            // 6 rows; Nw = 5 * 7 + 5 = 40 columns rounded up to whole vectors), and the accumulators of its
+            // 7 blocks (27 taps in blocks of 4), 24 vectors each.
+            int lanes = dev.fovea.simd.Simd.floatLanes();
+            long wide = (40 + lanes - 1) / lanes * lanes;
+            try (ConvBackward.Plan p = ConvBackward.plan(spec, ConvBackward.Method.DIRECT)) {
+                assertEquals((3L * (56 + lanes) + 6 * wide + 7 * 24 * lanes) * Float.BYTES, p.workspaceBytes());
+            }
         }
     }
 
@@ -165,8 +235,16 @@ class ConvBackwardTest {
         return f;
     }
 
-    /** Checks dIn, dW and dBias of {@code spec}; returns their NMSEs. */
     private static double[] checkAll(ConvSpec spec, long seed) {
+        return checkAll(spec, ConvBackward.Method.AUTO, seed);
+    }
+
+    /**
+     * Checks dIn, dW (through a plan of {@code method}) and dBias of {@code spec}; returns their
+     * NMSEs. The input gradient of a direct plan is a forward convolution, so its bound is also
+     * that algorithm's ({@link ConvAlgorithm#maxNmse}, e.g. Winograd's).
+     */
+    private static double[] checkAll(ConvSpec spec, ConvBackward.Method method, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
@@ -174,17 +252,23 @@ class ConvBackwardTest {
             MemorySegment dOut = ConvTester.random(arena, spec.outputElements(), rnd);
             MemorySegment ref = arena.allocate(Math.max(1, spec.inputElements()) * Float.BYTES);
             ConvNaive.backwardData(spec, dOut, OFF, w, OFF, ref, 0);
-            double dataErr = compare("data", spec, ref, spec.inputElements(), arena, rnd,
-                    (out, ctx) -> ConvBackward.data(spec, dOut, OFF, w, OFF, out, OFF, ctx));
-            ref = arena.allocate(spec.weightElements() * Float.BYTES);
-            ConvNaive.backwardWeight(spec, in, OFF, dOut, OFF, ref, 0);
-            double weightErr = compare("weight", spec, ref, spec.weightElements(), arena, rnd,
-                    (out, ctx) -> ConvBackward.weight(spec, in, OFF, dOut, OFF, out, OFF, ctx));
-            ref = arena.allocate(spec.outC() * Float.BYTES);
-            ConvNaive.backwardBias(spec, dOut, OFF, ref, 0);
-            double biasErr = compare("bias", spec, ref, spec.outC(), arena, rnd,
-                    (out, ctx) -> ConvBackward.bias(spec, dOut, OFF, out, OFF));
-            return new double[] {dataErr, weightErr, biasErr};
+            try (ConvBackward.Plan plan = ConvBackward.plan(spec, method)) {
+                double dataBound = plan.dataMethod().startsWith("flipped-conv:")
+                        ? Math.max(MAX_NMSE, Conv.choose(ConvFlippedDataGrad.dataSpec(spec), ConvPolicy.AUTO).maxNmse())
+                        : MAX_NMSE;
+                String what = method + " " + plan.dataMethod() + "/" + plan.weightMethod();
+                double dataErr = compare(what + " data", spec, ref, spec.inputElements(), arena, rnd, dataBound,
+                        (out, ctx) -> plan.data(dOut, OFF, w, OFF, out, OFF, ctx));
+                ref = arena.allocate(spec.weightElements() * Float.BYTES);
+                ConvNaive.backwardWeight(spec, in, OFF, dOut, OFF, ref, 0);
+                double weightErr = compare(what + " weight", spec, ref, spec.weightElements(), arena, rnd, MAX_NMSE,
+                        (out, ctx) -> plan.weight(in, OFF, dOut, OFF, out, OFF, ctx));
+                ref = arena.allocate(spec.outC() * Float.BYTES);
+                ConvNaive.backwardBias(spec, dOut, OFF, ref, 0);
+                double biasErr = compare("bias", spec, ref, spec.outC(), arena, rnd,
+                        (out, ctx) -> ConvBackward.bias(spec, dOut, OFF, out, OFF));
+                return new double[] {dataErr, weightErr, biasErr};
+            }
         }
     }
 
@@ -195,6 +279,12 @@ class ConvBackwardTest {
     /** Runs {@code g} with 1 and 2 threads into garbage-filled segments; checks NMSE, identity, guards. */
     static double compare(String what, Object spec, MemorySegment ref, long elements, Arena arena,
                           SplittableRandom rnd, Gradient g) {
+        return compare(what, spec, ref, elements, arena, rnd, MAX_NMSE, g);
+    }
+
+    /** As {@link #compare(String, Object, MemorySegment, long, Arena, SplittableRandom, Gradient)} with an NMSE bound. */
+    static double compare(String what, Object spec, MemorySegment ref, long elements, Arena arena,
+                          SplittableRandom rnd, double maxNmse, Gradient g) {
         MemorySegment a = ConvTester.random(arena, elements, rnd);
         MemorySegment b = ConvTester.random(arena, elements, rnd);
         float[] guardsBefore = guards(a, elements);
@@ -202,7 +292,7 @@ class ConvBackwardTest {
         g.compute(b, two);
         assertArrayEquals(guardsBefore, guards(a, elements), () -> what + " wrote outside its result on " + spec);
         double nmse = nmse(ref, 0, a, OFF, elements);
-        assertTrue(nmse <= MAX_NMSE, () -> what + " gradient on " + spec + ": NMSE " + nmse + " > " + MAX_NMSE);
+        assertTrue(nmse <= maxNmse, () -> what + " gradient on " + spec + ": NMSE " + nmse + " > " + maxNmse);
         for (long i = 0; i < elements; i++) {
             if (Float.floatToRawIntBits(a.getAtIndex(F, OFF + i)) != Float.floatToRawIntBits(b.getAtIndex(F, OFF + i))) {
                 throw new AssertionError(what + " gradient differs between 1 and 2 threads at " + i + " on " + spec);

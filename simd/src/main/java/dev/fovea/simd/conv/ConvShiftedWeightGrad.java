@@ -1,0 +1,242 @@
+package dev.fovea.simd.conv;
+
+import dev.fovea.simd.Simd;
+import dev.fovea.simd.parallel.ComputeContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The weight gradient of a stride-1 convolution as dot products of shifted rows, with no im2col
+ * matrix and no GEMM packing: the kernel for small channel counts, where im2col's copies and
+ * the transposes of a GEMM with a short reduction cost more than the arithmetic (LeNet-5's
+ * {@code 1 -> 6} and {@code 6 -> 16} channel 5x5 layers spent 32% of a training step there).
+ *
+ * <p>With the input padded as {@link ConvImplicitGemm} pads it ({@code P}, per channel
+ * {@code padD * padH * padW} floats, any {@link PaddingMode}), tap {@code t} of channel {@code ic}
+ * reads {@code P[ic]} shifted by {@code s_t} and output position {@code (od, oh, ow)} is wide
+ * column {@code j = (od * padH + oh) * padW + ow}. Per group, with {@code K = cg * kVol} and
+ * {@code dOutWide} the output gradient scattered to wide columns (zeros elsewhere):
+ * <pre>
+ *   dW[o, ic * kVol + t] = sum over images b, sum over j of dOutWide[b, o, j] * P[b, ic, s_t + j]
+ * </pre>
+ * The vector kernel ({@link ConvShiftedWeightGradVector}) computes a block of 6 output channels
+ * by 4 taps at a time, 24 accumulators over the lanes of {@code j}. The images run in chunks
+ * ({@link #CHUNK_BYTES}) over all blocks, so that blocks sharing rows find them in L1; each
+ * block's accumulators wait in a float array between chunks, and their lanes are summed at the
+ * end. Zero rows pad the output channels to a multiple of 6 and a short last tap block repeats
+ * its first tap; both are discarded.
+ *
+ * <p><b>Workspace</b>, allocated zeroed at construction in a shared arena and freed by
+ * {@link #close}: the padded input, {@code n * inC * (padSpatial + lanes)} floats (the extra
+ * lanes let a row's last vector run past the channel), and the wide output gradient,
+ * {@code n * groups * ceil6(og) * Nw'} floats with {@code Nw'} the wide columns rounded up to
+ * whole vectors. Calls allocate nothing of size. Not safe for concurrent calls.
+ *
+ * <p><b>Threads and numerics:</b> the copies are split over images and the blocks over the
+ * threads; every gradient element is one block's lane-wise float FMA chain over images and
+ * columns in order (the chunks depend on the spec only), then a sum of the lanes in order, so results are bit-identical for any thread count.
+ * Each lane sums about {@code n * Nw / lanes} products: the error is float rounding of that
+ * length. A non-finite input value can turn gradients NaN that the reference leaves finite (it
+ * meets a zero of {@code dOutWide} in a discarded column), never the reverse.
+ *
+ * <p>Supports stride 1 on every axis on the vector path ({@link #unsupportedReason}).
+ */
+final class ConvShiftedWeightGrad implements AutoCloseable {
+    /** Output channels per block: the rows of the vector kernel. */
+    static final int ROWS = 6;
+    /** Taps per block: the columns of the vector kernel. */
+    static final int TAPS = 4;
+    /** Accumulators per block. */
+    private static final int BLOCK = ROWS * TAPS;
+    /**
+     * Images per pass over the blocks: as many as keep one block's rows of the wide gradient and
+     * one padded channel of each image within this many bytes (about L1), so that the blocks that
+     * share rows or a channel find them in L1. Each block's accumulators are kept in
+     * {@link #state} between passes.
+     */
+    static final int CHUNK_BYTES = 24 << 10;
+
+    private final ConvSpec s;
+    private final int lanes;
+    private final long padSpatial;
+    /** Floats between padded channels: padSpatial plus a vector of zeros. */
+    private final long channelStride;
+    private final int wide;
+    /** {@link #wide} rounded up to whole vectors: the row stride of the wide gradient. */
+    private final int widePadded;
+    /** Output channels per group rounded up to whole blocks. */
+    private final int ogPadded;
+    private final int[] tapShift;
+    private final Arena arena;
+    private final MemorySegment padded;
+    private final MemorySegment dOutWide;
+    private final int oBlocks;
+    private final int kBlocks;
+    private final int chunk;
+    /** Every block's accumulators between image chunks: {@code units * BLOCK * lanes} floats. */
+    private final float[] state;
+
+    /** Allocates the workspace for {@code s}, which must be supported. */
+    ConvShiftedWeightGrad(ConvSpec s) {
+        String why = unsupportedReason(s);
+        if (why != null) {
+            throw new IllegalArgumentException("shifted weight gradient: " + why + " (" + s + ")");
+        }
+        this.s = s;
+        this.lanes = Simd.floatLanes();
+        this.padSpatial = ConvPadInput.paddedSpatial(s);
+        this.channelStride = padSpatial + lanes;
+        this.wide = (int) ConvImplicitGemm.wideColumns(s);
+        this.widePadded = (wide + lanes - 1) / lanes * lanes;
+        this.ogPadded = (s.outCPerGroup() + ROWS - 1) / ROWS * ROWS;
+        this.tapShift = tapShifts(s);
+        this.oBlocks = ogPadded / ROWS;
+        this.kBlocks = (s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS;
+        this.chunk = (int) Math.max(1, CHUNK_BYTES / (((long) ROWS * widePadded + channelStride) * Float.BYTES));
+        this.state = new float[s.groups() * oBlocks * kBlocks * BLOCK * lanes];
+        this.arena = Arena.ofShared();
+        this.padded = arena.allocate(Math.max(1, (long) s.n() * s.inC() * channelStride) * Float.BYTES, 64);
+        this.dOutWide = arena.allocate(Math.max(1, (long) s.n() * s.groups() * ogPadded * widePadded) * Float.BYTES,
+                64);
+    }
+
+    /** Null if the kernel runs {@code s}, else why not: stride 1 on every axis, the vector path, int sizes. */
+    static String unsupportedReason(ConvSpec s) {
+        if (!Simd.VECTOR) {
+            return "needs the vector path";
+        }
+        if (s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1) {
+            return "needs stride 1 on every axis";
+        }
+        long lanes = Simd.floatLanes();
+        long wideRow = (ConvImplicitGemm.wideColumns(s) + lanes - 1) / lanes * lanes;
+        long perImage = Math.max((long) s.inC() * (ConvPadInput.paddedSpatial(s) + lanes),
+                (long) s.groups() * (s.outCPerGroup() + ROWS) * wideRow);
+        long blocks = (long) s.groups() * ((s.outCPerGroup() + ROWS - 1) / ROWS)
+                * (((long) s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS);
+        if (perImage * Math.max(1, s.n()) > Integer.MAX_VALUE || blocks * BLOCK * lanes > Integer.MAX_VALUE - 8) {
+            return "its workspace exceeds " + Integer.MAX_VALUE + " floats";
+        }
+        return null;
+    }
+
+    /** Bytes of workspace held (off-heap buffers and the accumulator state). */
+    long workspaceBytes() {
+        return padded.byteSize() + dOutWide.byteSize() + (long) state.length * Float.BYTES;
+    }
+
+    /** Element offset of tap {@code t = (kd * kH + kh) * kW + kw} in a padded channel. */
+    private static int[] tapShifts(ConvSpec s) {
+        int padH = ConvPadInput.paddedExtent(s, 1);
+        int padW = ConvPadInput.paddedExtent(s, 2);
+        int[] shift = new int[s.kernelVolume()];
+        int t = 0;
+        for (int kd = 0; kd < s.kD(); kd++) {
+            for (int kh = 0; kh < s.kH(); kh++) {
+                for (int kw = 0; kw < s.kW(); kw++) {
+                    shift[t++] = ((kd * s.dilation(0)) * padH + kh * s.dilation(1)) * padW + kw * s.dilation(2);
+                }
+            }
+        }
+        return shift;
+    }
+
+    /**
+     * {@code dW = d(sum(out * dOut)) / d(w)}, overwriting {@code dW}; layouts as in
+     * {@link ConvBackward} (operands checked by the caller). {@code n = 0} gives zeros.
+     */
+    void weight(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dW, long dWOff,
+                ComputeContext ctx) {
+        int n = s.n();
+        int cg = s.inCPerGroup();
+        int og = s.outCPerGroup();
+        int kk = cg * s.kernelVolume();
+        boolean threads = ComputeContext.shareable(in, dOut, dW);
+        ComputeContext use = threads ? ctx : null;
+        long aImageBytes = (long) s.groups() * ogPadded * widePadded * Float.BYTES;
+        long bImageBytes = (long) s.inC() * channelStride * Float.BYTES;
+        forEach(use, n, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                copyIn(in, inOff, dOut, dOutOff, b);
+            }
+        });
+        int units = s.groups() * oBlocks * kBlocks;
+        forEach(use, units, (u0, u1) -> {
+            long[] shifts = new long[TAPS];
+            java.util.Arrays.fill(state, u0 * BLOCK * lanes, u1 * BLOCK * lanes, 0f);
+            for (int n0 = 0; n0 < n; n0 += chunk) {
+                int n1 = Math.min(n, n0 + chunk);
+                for (int u = u0; u < u1; u++) {
+                    int grp = u / (oBlocks * kBlocks);
+                    int ob = u / kBlocks % oBlocks;
+                    int k0 = u % kBlocks * TAPS;
+                    for (int c = 0; c < TAPS; c++) {
+                        int k = k0 + c < kk ? k0 + c : k0;
+                        int ic = grp * cg + k / s.kernelVolume();
+                        shifts[c] = (ic * channelStride + tapShift[k % s.kernelVolume()]) * Float.BYTES;
+                    }
+                    long aBase = ((long) grp * ogPadded + (long) ob * ROWS) * widePadded * Float.BYTES;
+                    ConvShiftedWeightGradVector.block(dOutWide, aBase, aImageBytes, (long) widePadded * Float.BYTES,
+                            padded, bImageBytes, shifts, n0, n1, widePadded, state, u * BLOCK * lanes);
+                }
+            }
+            for (int u = u0; u < u1; u++) {
+                int grp = u / (oBlocks * kBlocks);
+                int ob = u / kBlocks % oBlocks;
+                int k0 = u % kBlocks * TAPS;
+                for (int r = 0; r < ROWS && ob * ROWS + r < og; r++) {
+                    long row = dWOff + (long) (grp * og + ob * ROWS + r) * kk;
+                    for (int c = 0; c < TAPS && k0 + c < kk; c++) {
+                        // The accumulator's lanes, added in lane order (see ConvShiftedWeightGradVector).
+                        int at = (u * BLOCK + r * TAPS + c) * lanes;
+                        float sum = 0;
+                        for (int e = at; e < at + lanes; e++) {
+                            sum += state[e];
+                        }
+                        dW.setAtIndex(ValueLayout.JAVA_FLOAT, row + k0 + c, sum);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Pads image {@code b}'s channels into the workspace and scatters its output gradient to wide columns. */
+    private void copyIn(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int b) {
+        long imageIn = inOff + (long) b * s.inC() * s.inSpatial();
+        long imagePadded = (long) b * s.inC() * channelStride;
+        for (int c = 0; c < s.inC(); c++) {
+            // pad() writes channel c at dstOff + c * padSpatial: shift dstOff so it lands at c * channelStride.
+            ConvPadInput.pad(s, in, imageIn, padded, imagePadded + c * (channelStride - padSpatial), c, c + 1);
+        }
+        int og = s.outCPerGroup();
+        int padH = ConvPadInput.paddedExtent(s, 1);
+        int padW = ConvPadInput.paddedExtent(s, 2);
+        int outW = s.outW();
+        for (int grp = 0; grp < s.groups(); grp++) {
+            for (int o = 0; o < og; o++) {
+                long src = dOutOff + ((long) b * s.outC() + (long) grp * og + o) * s.outSpatial();
+                long dst = (((long) b * s.groups() + grp) * ogPadded + o) * widePadded;
+                for (int od = 0; od < s.outD(); od++) {
+                    for (int oh = 0; oh < s.outH(); oh++, src += outW) {
+                        ConvPadInput.copy(dOut, src, dOutWide, dst + ((long) od * padH + oh) * padW, outW);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs {@code body} over {@code [0, n)} on {@code ctx}'s threads, or on the caller if ctx is null. */
+    private static void forEach(ComputeContext ctx, int n, dev.fovea.simd.parallel.RangeTask body) {
+        if (ctx == null) {
+            body.run(0, n);
+        } else {
+            ctx.parallelFor(n, 1, body);
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
