@@ -21,12 +21,14 @@ import java.lang.foreign.MemorySegment;
  * weights and dW {@code (outC, inC / groups, kD, kH, kW)}, dOut {@code (n, outC, outD, outH, outW)}.
  * All results are overwritten (never read); no operand may overlap a result.
  *
- * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions, chosen by
- * {@link Method#AUTO} where they win: the input gradient as a forward convolution of dOut with the
- * flipped kernel ({@code ConvFlippedDataGrad}: zeros padding no wider than the dilated kernel; the
- * planner picks its algorithm, so implicit GEMM or Winograd, no col2im scatter), and the weight
- * gradient as dot products of shifted input rows ({@code ConvShiftedWeightGrad}: vector path, up
- * to {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient element, no im2col). Each plan
+ * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions with zeros padding,
+ * chosen by {@link Method#AUTO} where they win. The input gradient: on the vector path as sums of
+ * shifted rows of dOut weighted by the kernel ({@code ConvShiftedDataGrad}, no column matrix), else
+ * as a forward convolution of dOut with the flipped kernel ({@code ConvFlippedDataGrad}, for
+ * padding no wider than the dilated kernel; the planner picks its algorithm). The weight gradient:
+ * dot products of shifted input rows ({@code ConvShiftedWeightGrad}: vector path, any padding
+ * mode, no im2col; for AUTO up to {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient
+ * element and {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group). LeNet-5 at batch 64 on Zen 4, one thread, see {@code bench/RESULTS.md}. Each plan
  * reports what it runs ({@link Plan#dataMethod()}, {@link Plan#weightMethod()}).
  *
  * <p><b>Workspace:</b> a {@link Plan} owns one image's column matrix, {@code inC * kVol * P}
@@ -48,6 +50,14 @@ public final class ConvBackward {
      * block streams its images' rows once, so beyond this the GEMM's cache blocking wins.
      */
     public static final long DIRECT_WEIGHT_MAX_REDUCTION = 1L << 17;
+    /**
+     * {@link Method#AUTO} runs the direct weight gradient only for at most this many weights per
+     * group ({@code og * cg * kVol}): every weight costs a sum of a vector's lanes and its block's
+     * accumulators are reloaded per image chunk, which the GEMM does not pay. Zen 4, one thread,
+     * batch 8, direct vs GEMM: ResNet-18 layer1 (36,864 weights) 26.8 vs 29.9 ms, layer3 (589,824)
+     * 49.5 vs 25.7 ms; LeNet-5 at batch 64 (150 and 2,400) in {@code bench/RESULTS.md}.
+     */
+    public static final long DIRECT_WEIGHT_MAX_WEIGHTS = 1L << 16;
 
     /** How a {@link Plan} computes the input and weight gradients. */
     public enum Method {
@@ -118,7 +128,8 @@ public final class ConvBackward {
      */
     public static final class Plan implements AutoCloseable {
         private final ConvSpec spec;
-        private final ConvFlippedDataGrad directData;
+        private final ConvFlippedDataGrad flippedData;
+        private final ConvShiftedDataGrad shiftedData;
         private final ConvShiftedWeightGrad directWeight;
         private final ConvCol2imGemm engine;
 
@@ -134,15 +145,24 @@ public final class ConvBackward {
             }
             boolean data = method == Method.DIRECT || method == Method.AUTO && dataWhy == null;
             boolean weight = method == Method.DIRECT || method == Method.AUTO && weightWhy == null
-                    && (long) spec.n() * spec.outSpatial() <= DIRECT_WEIGHT_MAX_REDUCTION;
-            this.directData = data ? new ConvFlippedDataGrad(spec, ConvPolicy.AUTO) : null;
+                    && (long) spec.n() * spec.outSpatial() <= DIRECT_WEIGHT_MAX_REDUCTION
+                    && spec.weightElements() / spec.groups() <= DIRECT_WEIGHT_MAX_WEIGHTS;
+            boolean shifted = data && ConvShiftedDataGrad.unsupportedReason(spec) == null;
+            this.shiftedData = shifted ? new ConvShiftedDataGrad(spec) : null;
+            this.flippedData = data && !shifted ? new ConvFlippedDataGrad(spec, ConvPolicy.AUTO) : null;
             this.directWeight = weight ? new ConvShiftedWeightGrad(spec) : null;
             this.engine = data && weight ? null : new ConvCol2imGemm(ConvCol2im.Geometry.of(spec));
         }
 
-        /** What computes the input gradient: {@code "col2im"}, or {@code "flipped-conv:"} and the forward algorithm. */
+        /**
+         * What computes the input gradient: {@code "shifted-rows"}, {@code "flipped-conv:"} and the
+         * forward algorithm, or {@code "col2im"}.
+         */
         public String dataMethod() {
-            return directData == null ? "col2im" : "flipped-conv:" + Conv.choose(directData.dataSpec(),
+            if (shiftedData != null) {
+                return "shifted-rows";
+            }
+            return flippedData == null ? "col2im" : "flipped-conv:" + Conv.choose(flippedData.dataSpec(),
                     ConvPolicy.AUTO).name();
         }
 
@@ -168,8 +188,10 @@ public final class ConvBackward {
             ConvChecks.operand("dOut", dOut, dOutOff, spec.outputElements(), spec);
             ConvChecks.operand("weights", w, wOff, spec.weightElements(), spec);
             ConvChecks.operand("dIn", dIn, dInOff, spec.inputElements(), spec);
-            if (directData != null) {
-                directData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
+            if (shiftedData != null) {
+                shiftedData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
+            } else if (flippedData != null) {
+                flippedData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
             } else {
                 engine.data(dOut, dOutOff, w, wOff, null, 0, dIn, dInOff, ctx);
             }
@@ -194,8 +216,11 @@ public final class ConvBackward {
             if (engine != null) {
                 engine.close();
             }
-            if (directData != null) {
-                directData.close();
+            if (flippedData != null) {
+                flippedData.close();
+            }
+            if (shiftedData != null) {
+                shiftedData.close();
             }
             if (directWeight != null) {
                 directWeight.close();

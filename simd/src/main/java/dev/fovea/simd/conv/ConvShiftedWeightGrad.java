@@ -127,7 +127,7 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
     }
 
     /** Element offset of tap {@code t = (kd * kH + kh) * kW + kw} in a padded channel. */
-    private static int[] tapShifts(ConvSpec s) {
+    static int[] tapShifts(ConvSpec s) {
         int padH = ConvPadInput.paddedExtent(s, 1);
         int padW = ConvPadInput.paddedExtent(s, 2);
         int[] shift = new int[s.kernelVolume()];
