@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The two convolution gradients of training, per {@code @Param} method ({@link ConvBackward.Method}:
- * {@code col2im} = im2col/col2im and GEMM, {@code direct} = the flipped-kernel forward convolution
- * for the input gradient and shifted-row dot products for the weights, {@code auto}) x named layer
+ * {@code col2im} = im2col/col2im and GEMM, {@code direct} = weighted sums of shifted dOut rows for
+ * the input gradient and shifted-row dot products for the weights, {@code auto}) x named layer
  * x batch x threads. Setup checks the plan's result against {@link ConvNaive} on image 0 of a
  * batch-1 copy of the layer before any timing. The whole plan is timed as a training step runs
  * it: plan (workspace allocation) and one gradient.

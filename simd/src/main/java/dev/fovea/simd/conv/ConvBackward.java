@@ -22,10 +22,9 @@ import java.lang.foreign.MemorySegment;
  * All results are overwritten (never read); no operand may overlap a result.
  *
  * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions with zeros padding,
- * chosen by {@link Method#AUTO} where they win. The input gradient: on the vector path as sums of
- * shifted rows of dOut weighted by the kernel ({@code ConvShiftedDataGrad}, no column matrix), else
- * as a forward convolution of dOut with the flipped kernel ({@code ConvFlippedDataGrad}, for
- * padding no wider than the dilated kernel; the planner picks its algorithm). The weight gradient:
+ * chosen by {@link Method#AUTO} where they win, on the vector path. The input gradient: sums of
+ * shifted rows of dOut weighted by the kernel ({@code ConvShiftedDataGrad}, no column matrix, no
+ * col2im scatter). The weight gradient:
  * dot products of shifted input rows ({@code ConvShiftedWeightGrad}: vector path, any padding
  * mode, no im2col; for AUTO up to {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient
  * element and {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group). LeNet-5 at batch 64 on Zen 4, one thread, see {@code bench/RESULTS.md}. Each plan
@@ -128,14 +127,13 @@ public final class ConvBackward {
      */
     public static final class Plan implements AutoCloseable {
         private final ConvSpec spec;
-        private final ConvFlippedDataGrad flippedData;
         private final ConvShiftedDataGrad shiftedData;
         private final ConvShiftedWeightGrad directWeight;
         private final ConvCol2imGemm engine;
 
         private Plan(ConvSpec spec, Method method) {
             this.spec = spec;
-            String dataWhy = ConvFlippedDataGrad.unsupportedReason(spec);
+            String dataWhy = ConvShiftedDataGrad.unsupportedReason(spec);
             String weightWhy = ConvShiftedWeightGrad.unsupportedReason(spec);
             if (method == Method.DIRECT && (dataWhy != null || weightWhy != null)) {
                 throw new IllegalArgumentException("ConvBackward: no direct method for " + spec + ": "
@@ -147,23 +145,14 @@ public final class ConvBackward {
             boolean weight = method == Method.DIRECT || method == Method.AUTO && weightWhy == null
                     && (long) spec.n() * spec.outSpatial() <= DIRECT_WEIGHT_MAX_REDUCTION
                     && spec.weightElements() / spec.groups() <= DIRECT_WEIGHT_MAX_WEIGHTS;
-            boolean shifted = data && ConvShiftedDataGrad.unsupportedReason(spec) == null;
-            this.shiftedData = shifted ? new ConvShiftedDataGrad(spec) : null;
-            this.flippedData = data && !shifted ? new ConvFlippedDataGrad(spec, ConvPolicy.AUTO) : null;
+            this.shiftedData = data ? new ConvShiftedDataGrad(spec) : null;
             this.directWeight = weight ? new ConvShiftedWeightGrad(spec) : null;
             this.engine = data && weight ? null : new ConvCol2imGemm(ConvCol2im.Geometry.of(spec));
         }
 
-        /**
-         * What computes the input gradient: {@code "shifted-rows"}, {@code "flipped-conv:"} and the
-         * forward algorithm, or {@code "col2im"}.
-         */
+        /** What computes the input gradient: {@code "shifted-rows"} or {@code "col2im"} (GEMM). */
         public String dataMethod() {
-            if (shiftedData != null) {
-                return "shifted-rows";
-            }
-            return flippedData == null ? "col2im" : "flipped-conv:" + Conv.choose(flippedData.dataSpec(),
-                    ConvPolicy.AUTO).name();
+            return shiftedData == null ? "col2im" : "shifted-rows";
         }
 
         /** What computes the weight gradient: {@code "im2col"} (GEMM) or {@code "shifted-rows"}. */
@@ -176,10 +165,14 @@ public final class ConvBackward {
             return spec;
         }
 
-        /** Bytes of workspace held: the column matrix ({@code inC * kVol * outSpatial * 4}, 0 for identity columns) and the direct weight gradient's buffers. */
+        /**
+         * Bytes of workspace held: the column matrix ({@code inC * kVol * outSpatial * 4}, 0 for
+         * identity columns) and the direct methods' buffers (the data gradient's grow on first use).
+         */
         public long workspaceBytes() {
             return (engine == null ? 0 : engine.workspaceBytes())
-                    + (directWeight == null ? 0 : directWeight.workspaceBytes());
+                    + (directWeight == null ? 0 : directWeight.workspaceBytes())
+                    + (shiftedData == null ? 0 : shiftedData.workspaceBytes());
         }
 
         /** As {@link ConvBackward#data}, with this plan's workspace. */
@@ -190,8 +183,6 @@ public final class ConvBackward {
             ConvChecks.operand("dIn", dIn, dInOff, spec.inputElements(), spec);
             if (shiftedData != null) {
                 shiftedData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
-            } else if (flippedData != null) {
-                flippedData.data(dOut, dOutOff, w, wOff, dIn, dInOff, ctx);
             } else {
                 engine.data(dOut, dOutOff, w, wOff, null, 0, dIn, dInOff, ctx);
             }
@@ -215,9 +206,6 @@ public final class ConvBackward {
         public void close() {
             if (engine != null) {
                 engine.close();
-            }
-            if (flippedData != null) {
-                flippedData.close();
             }
             if (shiftedData != null) {
                 shiftedData.close();

@@ -85,14 +85,14 @@ final class ConvShiftedDataGrad implements AutoCloseable {
 
     /** Null if this method runs {@code s}: stride 1, zeros padding, the vector path, int sizes. */
     static String unsupportedReason(ConvSpec s) {
-        if (!Simd.VECTOR) {
-            return "needs the vector path";
-        }
         if (s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1) {
             return "needs stride 1 on every axis";
         }
         if (s.paddingMode() != PaddingMode.ZEROS) {
             return "needs zeros padding (other modes fold gradients back into the border)";
+        }
+        if (!Simd.VECTOR) {
+            return "needs the vector path";
         }
         long lanes = Simd.floatLanes();
         long row = 2 * ConvPadInput.paddedSpatial(s) + 2 * lanes;
@@ -174,20 +174,9 @@ final class ConvShiftedDataGrad implements AutoCloseable {
         int perGroup = (cg + ROWS - 1) / ROWS;
         long outBlock = ws + (long) og * rowStride;
         long outRowBytes = (long) padVectors * lanes * Float.BYTES;
-        int padH = ConvPadInput.paddedExtent(s, 1);
-        int padW = ConvPadInput.paddedExtent(s, 2);
-        int outW = s.outW();
         long vb = (long) lanes * Float.BYTES;
         for (int grp = 0; grp < s.groups(); grp++) {
-            for (int o = 0; o < og; o++) {
-                long src = dOutOff + ((long) b * s.outC() + (long) grp * og + o) * s.outSpatial();
-                long dst = ws + (long) o * rowStride + lead;
-                for (int od = 0; od < s.outD(); od++) {
-                    for (int oh = 0; oh < s.outH(); oh++, src += outW) {
-                        ConvPadInput.copy(dOut, src, workspace, dst + ((long) od * padH + oh) * padW, outW);
-                    }
-                }
-            }
+            ConvShiftedWeightGrad.scatterWide(s, dOut, dOutOff, b, grp, workspace, ws + lead, rowStride);
             for (int cb = 0; cb < perGroup; cb++) {
                 float[] block = blocks[grp * perGroup + cb];
                 long base = ws * Float.BYTES;

@@ -103,11 +103,11 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
 
     /** Null if the kernel runs {@code s}, else why not: stride 1 on every axis, the vector path, int sizes. */
     static String unsupportedReason(ConvSpec s) {
-        if (!Simd.VECTOR) {
-            return "needs the vector path";
-        }
         if (s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1) {
             return "needs stride 1 on every axis";
+        }
+        if (!Simd.VECTOR) {
+            return "needs the vector path";
         }
         long lanes = Simd.floatLanes();
         long wideRow = (ConvImplicitGemm.wideColumns(s) + lanes - 1) / lanes * lanes;
@@ -209,18 +209,29 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
             // pad() writes channel c at dstOff + c * padSpatial: shift dstOff so it lands at c * channelStride.
             ConvPadInput.pad(s, in, imageIn, padded, imagePadded + c * (channelStride - padSpatial), c, c + 1);
         }
+        for (int grp = 0; grp < s.groups(); grp++) {
+            scatterWide(s, dOut, dOutOff, b, grp, dOutWide,
+                    (((long) b * s.groups() + grp) * ogPadded) * widePadded, widePadded);
+        }
+    }
+
+    /**
+     * Copies the output gradient of image {@code b}, group {@code grp} to wide columns: channel
+     * {@code o}'s position {@code (od, oh, ow)} to {@code dst[dstOff + o * rowStride + (od * padH
+     * + oh) * padW + ow]} (element offsets). The other columns are left as they are (zeros).
+     */
+    static void scatterWide(ConvSpec s, MemorySegment dOut, long dOutOff, int b, int grp, MemorySegment dst,
+                            long dstOff, long rowStride) {
         int og = s.outCPerGroup();
         int padH = ConvPadInput.paddedExtent(s, 1);
         int padW = ConvPadInput.paddedExtent(s, 2);
         int outW = s.outW();
-        for (int grp = 0; grp < s.groups(); grp++) {
-            for (int o = 0; o < og; o++) {
-                long src = dOutOff + ((long) b * s.outC() + (long) grp * og + o) * s.outSpatial();
-                long dst = (((long) b * s.groups() + grp) * ogPadded + o) * widePadded;
-                for (int od = 0; od < s.outD(); od++) {
-                    for (int oh = 0; oh < s.outH(); oh++, src += outW) {
-                        ConvPadInput.copy(dOut, src, dOutWide, dst + ((long) od * padH + oh) * padW, outW);
-                    }
+        for (int o = 0; o < og; o++) {
+            long src = dOutOff + ((long) b * s.outC() + (long) grp * og + o) * s.outSpatial();
+            long row = dstOff + o * rowStride;
+            for (int od = 0; od < s.outD(); od++) {
+                for (int oh = 0; oh < s.outH(); oh++, src += outW) {
+                    ConvPadInput.copy(dOut, src, dst, row + ((long) od * padH + oh) * padW, outW);
                 }
             }
         }
