@@ -21,20 +21,20 @@ import java.lang.foreign.MemorySegment;
  * weights and dW {@code (outC, inC / groups, kD, kH, kW)}, dOut {@code (n, outC, outD, outH, outW)}.
  * All results are overwritten (never read); no operand may overlap a result.
  *
- * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions with zeros padding,
- * chosen by {@link Method#AUTO} where they win, on the vector path. The input gradient: sums of
+ * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions on the vector path,
+ * chosen by {@link Method#AUTO} where they win. The input gradient (zeros padding): sums of
  * shifted rows of dOut weighted by the kernel ({@code ConvShiftedDataGrad}, no column matrix, no
- * col2im scatter). The weight gradient:
- * dot products of shifted input rows ({@code ConvShiftedWeightGrad}: vector path, any padding
- * mode, no im2col; for AUTO up to {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient
- * element and {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group). LeNet-5 at batch 64 on Zen 4, one thread, see {@code bench/RESULTS.md}. Each plan
- * reports what it runs ({@link Plan#dataMethod()}, {@link Plan#weightMethod()}).
+ * col2im scatter). The weight gradient (any padding mode): dot products of shifted input rows
+ * ({@code ConvShiftedWeightGrad}, no im2col; for AUTO up to {@link #DIRECT_WEIGHT_MAX_REDUCTION}
+ * products per gradient element and {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group).
+ * Measured on LeNet-5 and ResNet-18 layers in {@code bench/RESULTS.md}. Each plan reports what it
+ * runs ({@link Plan#dataMethod()}, {@link Plan#weightMethod()}).
  *
  * <p><b>Workspace:</b> a {@link Plan} owns one image's column matrix, {@code inC * kVol * P}
  * floats in a shared arena, allocated when the plan is made (none for 1x1 stride-1 unpadded specs,
  * where GEMM works on the tensors directly, or when both gradients run direct methods, which own
- * theirs); its calls then allocate nothing of size except the direct data gradient's forward plan.
- * The static methods make and close a temporary plan per call.
+ * theirs); its calls then allocate nothing of size, except the direct input gradient's per-thread
+ * buffers on its first call. The static methods make and close a temporary plan per call.
  *
  * <p><b>Threads and numerics:</b> GEMM runs on the context's threads and im2col/col2im split rows
  * and channels over them; every element is summed in one fixed order (float FMA chains in GEMM,
