@@ -1,7 +1,10 @@
 /**
- * Fovea ONNX import and inference sessions. Empty until the ONNX issue lands; it exists now so
- * that the dependency direction is fixed. It will export {@code dev.fovea.onnx}.
+ * Fovea's ONNX import and inference sessions: {@link dev.fovea.onnx.OnnxModel} reads a model
+ * file, {@link dev.fovea.onnx.InferenceSession} runs it.
  */
 module dev.fovea.onnx {
     requires transitive dev.fovea.nn;
+    requires com.google.protobuf;
+
+    exports dev.fovea.onnx;
 }
