@@ -77,6 +77,16 @@ public final class InferenceSession implements AutoCloseable {
         return nodes.size();
     }
 
+    /** Returns each operator type left to run after optimization, with its node count, sorted by name. */
+    public Map<String, Integer> operatorCounts() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Node n : nodes) {
+            counts.merge(n.fusedActivation == null ? n.opType : n.opType + "+" + n.fusedActivation.kind(), 1,
+                    Integer::sum);
+        }
+        return counts;
+    }
+
     /**
      * Returns what optimization did, e.g. "12 nodes folded into constants, 20 batch norms folded,
      * 17 activations fused, 0 dead nodes removed; 41 nodes to run".
