@@ -145,8 +145,9 @@ final class GraphOptimizer {
             Tensor shift = constants.get(bn.input(2)).tensor();
             Tensor mean = constants.get(bn.input(3)).tensor();
             Tensor var = constants.get(bn.input(4)).tensor();
-            if (scale.numel() != outC || shift.numel() != outC || mean.numel() != outC || var.numel() != outC) {
-                continue;
+            Tensor bias = conv.input(2).isEmpty() ? null : constants.get(conv.input(2)).tensor();
+            if (w.rank() < 3 || !perChannel(outC, scale, shift, mean, var) || (bias != null && !perChannel(outC, bias))) {
+                continue; // shapes the kernels will refuse, with the node's name, when the graph runs
             }
             float eps = bn.getFloat("epsilon", 1e-5f);
             // y = (conv(x) + b - mean) * scale / sqrt(var + eps) + shift, folded per output channel
@@ -157,7 +158,7 @@ final class GraphOptimizer {
             }
             bshape[0] = outC;
             Tensor newW = w.mul(factor.reshape(bshape)).contiguous();
-            Tensor b = conv.input(2).isEmpty() ? Tensor.zeros(outC) : constants.get(conv.input(2)).tensor();
+            Tensor b = bias == null ? Tensor.zeros(outC) : bias;
             Tensor newB = b.sub(mean).mul(factor).add(shift).contiguous();
             String wName = conv.name + "::folded_weight";
             String bName = conv.name + "::folded_bias";
@@ -168,6 +169,15 @@ final class GraphOptimizer {
             folded++;
         }
         return folded;
+    }
+
+    private static boolean perChannel(long channels, Tensor... vectors) {
+        for (Tensor v : vectors) {
+            if (v.rank() != 1 || v.size(0) != channels) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean hasUsed(Node n, Map<String, Integer> uses) {

@@ -50,7 +50,7 @@ final class Kernels {
             return k.apply(node, inputs);
         } catch (OnnxException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException | ArithmeticException e) {
             StringBuilder shapes = new StringBuilder();
             for (int i = 0; i < inputs.length; i++) {
                 shapes.append(i == 0 ? "" : ", ").append(inputs[i] == null ? "-" : inputs[i].type() + " "

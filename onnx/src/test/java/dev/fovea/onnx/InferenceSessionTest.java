@@ -1,0 +1,171 @@
+package dev.fovea.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
+import dev.fovea.onnx.proto.OnnxProtos.TensorProto;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** A session computes what the graph says (against a double-precision reference), checks its inputs, and is thread-safe. */
+class InferenceSessionTest {
+    private static float[] init(ModelProto m, String name) {
+        for (TensorProto t : m.getGraph().getInitializerList()) {
+            if (t.getName().equals(name)) {
+                java.nio.ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                float[] f = new float[b.remaining() / 4];
+                b.asFloatBuffer().get(f);
+                return f;
+            }
+        }
+        throw new AssertionError(name);
+    }
+
+    /** TestModels.smallCnn computed with plain loops in double precision. */
+    private static double[] reference(ModelProto m, float[] x) {
+        float[] w = init(m, "w");
+        float[] b = init(m, "b");
+        float[] gamma = init(m, "gamma");
+        float[] beta = init(m, "beta");
+        float[] mean = init(m, "mean");
+        float[] var = init(m, "var");
+        float[] fc = init(m, "fc");
+        float[] fcb = init(m, "fcb");
+        double[][][] act = new double[4][6][6];
+        for (int c = 0; c < 4; c++) {
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    double s = b[c];
+                    for (int u = 0; u < 3; u++) {
+                        for (int v = 0; v < 3; v++) {
+                            int y = i + u - 1;
+                            int z = j + v - 1;
+                            if (y >= 0 && y < 6 && z >= 0 && z < 6) {
+                                s += (double) w[c * 9 + u * 3 + v] * x[y * 6 + z];
+                            }
+                        }
+                    }
+                    s = (s - mean[c]) / Math.sqrt(var[c] + 1e-5) * gamma[c] + beta[c];
+                    act[c][i][j] = Math.max(s, 0);
+                }
+            }
+        }
+        double[] flat = new double[36];
+        for (int c = 0; c < 4; c++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    flat[c * 9 + i * 3 + j] = Math.max(Math.max(act[c][2 * i][2 * j], act[c][2 * i][2 * j + 1]),
+                            Math.max(act[c][2 * i + 1][2 * j], act[c][2 * i + 1][2 * j + 1]));
+                }
+            }
+        }
+        double[] logits = new double[3];
+        double sum = 0;
+        for (int k = 0; k < 3; k++) {
+            double s = fcb[k];
+            for (int i = 0; i < 36; i++) {
+                s += fc[k * 36 + i] * flat[i];
+            }
+            logits[k] = Math.exp(s);
+            sum += logits[k];
+        }
+        for (int k = 0; k < 3; k++) {
+            logits[k] /= sum;
+        }
+        return logits;
+    }
+
+    @Test
+    void optimizedAndPlainGraphsMatchADoublePrecisionReference() {
+        ModelProto proto = TestModels.smallCnn();
+        OnnxModel model = OnnxModel.parse(proto.toByteArray());
+        float[] x = TestModels.values(2 * 36, 9);
+        Tensor input = Tensor.of(x, 2, 1, 6, 6);
+        for (boolean optimize : new boolean[] {true, false}) {
+            try (InferenceSession s = InferenceSession.create(model, InferenceSession.Options.defaults()
+                    .withOptimize(optimize))) {
+                float[] got = s.run(input).toArray();
+                for (int n = 0; n < 2; n++) {
+                    double[] want = reference(proto, java.util.Arrays.copyOfRange(x, n * 36, n * 36 + 36));
+                    for (int k = 0; k < 3; k++) {
+                        // probabilities from ~40-term float32 sums: a few float32 ulps of the logits
+                        assertEquals(want[k], got[n * 3 + k], 1e-6, "optimize=" + optimize + " sample " + n);
+                    }
+                }
+                if (optimize) {
+                    assertEquals(Map.of("Conv+RELU", 1, "MaxPool", 1, "Flatten", 1, "Gemm", 1, "Softmax", 1),
+                            s.operatorCounts(), s.optimizationSummary());
+                }
+            }
+        }
+    }
+
+    @Test
+    void inputsAreCheckedAgainstTheDeclaration() {
+        try (InferenceSession s = InferenceSession.create(OnnxModel.parse(TestModels.smallCnn().toByteArray()))) {
+            String msg = assertThrows(OnnxException.class, () -> s.run(Tensor.zeros(1, 1, 5, 6))).getMessage();
+            assertTrue(msg.contains("input 'x' is float32 [1, 1, 5, 6], the model expects x: float32 [batch, 1, 6, 6]"),
+                    msg);
+            msg = assertThrows(OnnxException.class, () -> s.run(Tensor.zeros(1, 6, 6))).getMessage();
+            assertTrue(msg.contains("[1, 6, 6]"), msg);
+            msg = assertThrows(OnnxException.class, () -> s.run(Map.of("z", OnnxValue.of(Tensor.zeros(1)))))
+                    .getMessage();
+            assertTrue(msg.contains("unknown input 'z'"), msg);
+            msg = assertThrows(OnnxException.class, () -> s.run(Map.of())).getMessage();
+            assertTrue(msg.contains("input 'x' is missing"), msg);
+            msg = assertThrows(OnnxException.class, () -> s.run(Map.of("x", OnnxValue.ofLongs(new long[36],
+                    1, 1, 6, 6)))).getMessage();
+            assertTrue(msg.contains("int64"), msg);
+        }
+    }
+
+    @Test
+    void concurrentRunsGiveTheSameResultsAsOneThreadAndCloseWaits() throws Exception {
+        InferenceSession s = InferenceSession.create(OnnxModel.parse(TestModels.smallCnn().toByteArray()));
+        List<Tensor> inputs = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Tensor in = Tensor.of(TestModels.values(3 * 36, 100 + i), 3, 1, 6, 6);
+            inputs.add(in);
+            expected.add(s.run(in).toArray());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[]>> futures = new ArrayList<>();
+            for (int r = 0; r < 200; r++) {
+                Tensor in = inputs.get(r % 8);
+                futures.add(pool.submit(() -> s.run(in).toArray()));
+            }
+            for (int r = 0; r < futures.size(); r++) {
+                assertArrayEquals(expected.get(r % 8), futures.get(r).get(), "run " + r);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.run(inputs.get(0)));
+    }
+
+    @Test
+    void outputsAreCopiesTheCallerOwns() {
+        ModelProto identity = TestModels.model(dev.fovea.onnx.proto.OnnxProtos.GraphProto.newBuilder()
+                .addInput(TestModels.tensorInfo("x", 1, 2)).addOutput(TestModels.tensorInfo("y", 1, 2))
+                .addNode(TestModels.node("Identity", List.of("x"), List.of("y"))).build(), 13);
+        try (InferenceSession s = InferenceSession.create(OnnxModel.parse(identity.toByteArray()))) {
+            Tensor x = Tensor.of(new float[] {1, 2}, 2);
+            Tensor y = s.run(x);
+            x.fill(7);
+            assertArrayEquals(new float[] {1, 2}, y.toArray());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.fovea.onnx;
+
+import com.google.protobuf.ByteString;
+import dev.fovea.onnx.proto.OnnxProtos.AttributeProto;
+import dev.fovea.onnx.proto.OnnxProtos.GraphProto;
+import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
+import dev.fovea.onnx.proto.OnnxProtos.NodeProto;
+import dev.fovea.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.fovea.onnx.proto.OnnxProtos.TensorProto;
+import dev.fovea.onnx.proto.OnnxProtos.TensorShapeProto;
+import dev.fovea.onnx.proto.OnnxProtos.TypeProto;
+import dev.fovea.onnx.proto.OnnxProtos.ValueInfoProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/** Builds small ONNX models with the generated protobuf classes, for the module's tests. */
+final class TestModels {
+    private TestModels() {
+    }
+
+    static ValueInfoProto tensorInfo(String name, int elemType, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            if (d instanceof String s) {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(s));
+            } else {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
+            }
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+    }
+
+    static TensorProto floats(String name, float[] data, long... dims) {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : data) {
+            b.putFloat(f);
+        }
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1)
+                .setRawData(ByteString.copyFrom(b.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    static NodeProto node(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + outputs.get(0))
+                .addAllInput(inputs).addAllOutput(outputs);
+        for (AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        return n.build();
+    }
+
+    static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    static ModelProto model(GraphProto graph, int opset) {
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("fovea-test")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(graph)
+                .build();
+    }
+
+    /** Deterministic pseudo-random floats in [-1, 1). */
+    static float[] values(int n, long seed) {
+        float[] v = new float[n];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    /**
+     * A small CNN: Conv(1->4, 3x3, pad 1) + BatchNormalization + Relu + MaxPool(2) + Flatten +
+     * Gemm(->3) + Softmax, input "x" [batch, 1, 6, 6], output "y" [batch, 3].
+     */
+    static ModelProto smallCnn() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("small")
+                .addInput(tensorInfo("x", 1, "batch", 1, 6, 6))
+                .addOutput(tensorInfo("y", 1, "batch", 3))
+                .addInitializer(floats("w", values(36, 1), 4, 1, 3, 3))
+                .addInitializer(floats("b", values(4, 2), 4))
+                .addInitializer(floats("gamma", new float[] {1.1f, 0.9f, 1.2f, 0.8f}, 4))
+                .addInitializer(floats("beta", values(4, 3), 4))
+                .addInitializer(floats("mean", values(4, 4), 4))
+                .addInitializer(floats("var", new float[] {0.5f, 1.5f, 1f, 2f}, 4))
+                .addInitializer(floats("fc", values(3 * 36, 5), 3, 36))
+                .addInitializer(floats("fcb", values(3, 6), 3))
+                .addNode(node("Conv", List.of("x", "w", "b"), List.of("c"), ints("pads", 1, 1, 1, 1),
+                        ints("kernel_shape", 3, 3)))
+                .addNode(node("BatchNormalization", List.of("c", "gamma", "beta", "mean", "var"), List.of("n")))
+                .addNode(node("Relu", List.of("n"), List.of("r")))
+                .addNode(node("MaxPool", List.of("r"), List.of("p"), ints("kernel_shape", 2, 2), ints("strides", 2, 2)))
+                .addNode(node("Flatten", List.of("p"), List.of("f")))
+                .addNode(node("Gemm", List.of("f", "fc", "fcb"), List.of("g"), intAttr("transB", 1)))
+                .addNode(node("Softmax", List.of("g"), List.of("y")));
+        return model(g.build(), 13);
+    }
+}
