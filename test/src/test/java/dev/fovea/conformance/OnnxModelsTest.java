@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.onnx.InferenceSession;
 import dev.fovea.onnx.OnnxModel;
+import dev.fovea.onnx.testing.SyntheticWeights;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -1,4 +1,4 @@
-package dev.fovea.conformance;
+package dev.fovea.onnx.testing;
 
 import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
 import dev.fovea.onnx.proto.OnnxProtos.StringStringEntryProto;
@@ -19,13 +19,14 @@ import java.util.HexFormat;
  * Regenerates the external weights of the ONNX model fixtures (test/resources/onnx/models), which
  * are too large to commit: every value is a function of the tensor's name, its dims and the
  * element index, written by {@code scripts/onnx/synthetic_weights.py} (see the fixtures' README).
+ * Shared through the onnx module's test jar by the conformance tests and the inference benchmarks.
  */
-final class SyntheticWeights {
+public final class SyntheticWeights {
     private SyntheticWeights() {
     }
 
     /** FNV-1a, 64 bit, over UTF-8 bytes. */
-    static long fnv1a(String name) {
+    public static long fnv1a(String name) {
         long h = 0xcbf29ce484222325L;
         for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xFF;
@@ -34,7 +35,7 @@ final class SyntheticWeights {
         return h;
     }
 
-    static long splitmix64(long x) {
+    public static long splitmix64(long x) {
         long z = x;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -42,7 +43,7 @@ final class SyntheticWeights {
     }
 
     /** Element {@code j} of tensor {@code name} with {@code dims}, by the tensor's role. */
-    static float value(String name, long[] dims, long seed, long j) {
+    public static float value(String name, long[] dims, long seed, long j) {
         long z = splitmix64(seed + j * 0x9E3779B97F4A7C15L);
         float u = (float) (z >>> 40) / (1 << 24) * 2f - 1f;
         if (name.endsWith("running_mean")) {
@@ -69,7 +70,7 @@ final class SyntheticWeights {
      * Copies {@code model} into {@code dir} and writes its external data file there, returning the
      * copied model's path and checking the file's SHA-256 against {@code expectedSha256}.
      */
-    static Path materialize(Path model, Path dir, String expectedSha256) throws IOException {
+    public static Path materialize(Path model, Path dir, String expectedSha256) throws IOException {
         Path copy = dir.resolve("model.onnx");
         Files.copy(model, copy);
         ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(model));
