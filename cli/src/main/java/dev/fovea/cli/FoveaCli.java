@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = FoveaCli.VersionProvider.class,
         description = "Fovea: convolutional neural networks in pure Java on the CPU.",
         subcommands = {InfoCommand.class, SummaryCommand.class, TrainCommand.class, PredictCommand.class,
-            VisualizeCommand.class, CommandLine.HelpCommand.class})
+            VisualizeCommand.class, InferCommand.class, CommandLine.HelpCommand.class})
 public final class FoveaCli {
     private FoveaCli() {}
 
