@@ -9,9 +9,23 @@ import javax.imageio.ImageIO;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** Argument checks and loading shared by {@code predict} and {@code visualize}. */
+/** Argument checks and loading shared by {@code predict}, {@code visualize} and {@code infer}. */
 final class Commands {
     private Commands() {}
+
+    /**
+     * A usage error a command finds itself, after picocli has parsed the arguments (options that
+     * do not fit each other or the model, a missing file): {@link FoveaCli} prints it as one line,
+     * {@code fovea <command>: message}, and exits with 2, as for picocli's own usage errors.
+     */
+    static final class UsageException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** A usage error saying {@code message}. */
+        UsageException(String message) {
+            super(message);
+        }
+    }
 
     /** The dataset called {@code name}, or a usage error. */
     static DatasetKind dataset(CommandSpec spec, String name) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = FoveaCli.VersionProvider.class,
         description = "Fovea: convolutional neural networks in pure Java on the CPU.",
         subcommands = {InfoCommand.class, SummaryCommand.class, TrainCommand.class, PredictCommand.class,
-            VisualizeCommand.class, CommandLine.HelpCommand.class})
+            VisualizeCommand.class, InferCommand.class, CommandLine.HelpCommand.class})
 public final class FoveaCli {
     private FoveaCli() {}
 
@@ -34,7 +34,8 @@ public final class FoveaCli {
      * Returns the configured picocli command line (also used by tests). A usage error prints its
      * message and where to find help, and exits with 2; a bad input found while running (a file
      * that is not an image, weights of another model) prints {@code fovea <command>: message}
-     * and exits with 1, without a stack trace.
+     * and exits with 1, without a stack trace. A {@link Commands.UsageException} prints the same
+     * one line and exits with 2.
      */
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new FoveaCli());
@@ -58,7 +59,8 @@ public final class FoveaCli {
                 }
                 cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
                 cmd.getErr().flush();
-                return cmd.getCommandSpec().exitCodeOnExecutionException();
+                return e instanceof Commands.UsageException ? cmd.getCommandSpec().exitCodeOnInvalidInput()
+                        : cmd.getCommandSpec().exitCodeOnExecutionException();
             }
             throw e;
         });

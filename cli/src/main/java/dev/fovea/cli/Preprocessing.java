@@ -152,7 +152,7 @@ record Preprocessing(DatasetKind dataset, int pad) {
     }
 
     /** The image's luminance in [0, 1], row-major; one- and two-band (grey, grey + alpha) rasters as stored. */
-    private static float[] grey(BufferedImage image) {
+    static float[] grey(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         float[] out = new float[w * h];
@@ -184,7 +184,7 @@ record Preprocessing(DatasetKind dataset, int pad) {
     }
 
     /** The image's R, G and B planes in [0, 1] (sRGB as Java decodes it), composited over white. */
-    private static float[] rgb(BufferedImage image) {
+    static float[] rgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         float[] out = new float[3 * w * h];
