@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -16,9 +17,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * norm folded into convolutions, activations fused into their epilogues, dead nodes removed), then
  * every {@link #run} executes the remaining nodes in order.
  *
- * <p><b>Threads.</b> {@code run} may be called from several threads at once: the session holds
- * only immutable state, and each call works in its own {@link Scope}, whose memory is freed when
- * the call returns. {@link #close()} waits for running calls to finish and makes later calls
+ * <p><b>Plans.</b> The first run for an input shape plans each convolution (algorithm chosen,
+ * weights packed or Winograd-transformed, workspace allocated); later runs of that shape reuse
+ * the plans. {@link #warmUp} makes the first run happen before the real ones.
+ *
+ * <p><b>Threads.</b> {@code run} may be called from several threads at once: each concurrent call
+ * takes its own set of plans (made on first need, then kept for later calls), and works in its
+ * own {@link Scope}, whose memory is freed when the call returns. {@link #close()} waits for running calls to finish and makes later calls
  * throw {@link IllegalStateException}. Kernels use the default compute context
  * ({@code -Dfovea.threads}).
  *
@@ -44,6 +49,8 @@ public final class InferenceSession implements AutoCloseable {
     private final Map<String, OnnxValue> constants;
     private final GraphOptimizer.Result optimized;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent run has its own. */
+    private final ConcurrentLinkedQueue<RunState> idleStates = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
     private InferenceSession(OnnxModel model, Options options) {
@@ -145,7 +152,15 @@ public final class InferenceSession implements AutoCloseable {
                 throw new IllegalStateException("InferenceSession.run: the session is closed");
             }
             checkInputs(inputs);
-            return execute(inputs);
+            RunState state = idleStates.poll();
+            if (state == null) {
+                state = new RunState(constants.keySet());
+            }
+            try {
+                return execute(inputs, state);
+            } finally {
+                idleStates.offer(state);
+            }
         } finally {
             read.unlock();
         }
@@ -183,7 +198,7 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
-    private Map<String, OnnxValue> execute(Map<String, OnnxValue> inputs) {
+    private Map<String, OnnxValue> execute(Map<String, OnnxValue> inputs, RunState state) {
         Map<String, OnnxValue> env = new HashMap<>(constants);
         Map<String, OnnxValue> result = new LinkedHashMap<>();
         try (Scope scope = Scope.open(); Grad noGrad = Grad.off()) {
@@ -194,7 +209,7 @@ public final class InferenceSession implements AutoCloseable {
                     String name = n.inputs.get(i);
                     in[i] = name.isEmpty() ? null : env.get(name);
                 }
-                OnnxValue[] out = Kernels.run(n, in);
+                OnnxValue[] out = Kernels.run(n, in, state);
                 for (int i = 0; i < n.outputs.size(); i++) {
                     String name = n.outputs.get(i);
                     if (!name.isEmpty()) {

@@ -19,13 +19,23 @@ final class Kernels {
         OnnxValue[] apply(Node node, OnnxValue[] inputs);
     }
 
+    /**
+     * A kernel that keeps planned state between runs in a {@link RunState} (null when the node
+     * runs once, as in constant folding).
+     */
+    @FunctionalInterface
+    interface PlannedKernel {
+        OnnxValue[] apply(Node node, OnnxValue[] inputs, RunState state);
+    }
+
     /** Largest element count a kernel creates from numbers in the graph (ConstantOfShape, Range, Expand). */
     static final long MAX_CREATED_ELEMENTS = 1L << 31;
 
     private static final Map<String, Kernel> KERNELS = new HashMap<>();
+    private static final Map<String, PlannedKernel> PLANNED = new HashMap<>();
 
     static {
-        NnKernels.register(KERNELS);
+        NnKernels.register(KERNELS, PLANNED);
         MathKernels.register(KERNELS);
         ShapeKernels.register(KERNELS);
     }
@@ -35,19 +45,26 @@ final class Kernels {
 
     /** Returns true if Fovea runs operator {@code opType} of the default domain. */
     static boolean supports(String opType) {
-        return KERNELS.containsKey(opType);
+        return KERNELS.containsKey(opType) || PLANNED.containsKey(opType);
     }
 
     /** Returns the supported operator types, sorted. */
     static Set<String> supported() {
-        return new TreeSet<>(KERNELS.keySet());
+        Set<String> all = new TreeSet<>(KERNELS.keySet());
+        all.addAll(PLANNED.keySet());
+        return all;
     }
 
     /** Runs {@code node}, adding the node's name to any error. */
     static OnnxValue[] run(Node node, OnnxValue[] inputs) {
-        Kernel k = KERNELS.get(node.opType);
+        return run(node, inputs, null);
+    }
+
+    /** Runs {@code node} with the run's planned state (null for none), adding the node's name to any error. */
+    static OnnxValue[] run(Node node, OnnxValue[] inputs, RunState state) {
         try {
-            return k.apply(node, inputs);
+            PlannedKernel p = PLANNED.get(node.opType);
+            return p != null ? p.apply(node, inputs, state) : KERNELS.get(node.opType).apply(node, inputs);
         } catch (OnnxException e) {
             throw e;
         } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException | ArithmeticException e) {

@@ -7,6 +7,7 @@ import static dev.fovea.onnx.Kernels.present;
 import dev.fovea.onnx.Kernels.Kernel;
 import dev.fovea.simd.conv.Padding;
 import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.functional.Activations;
 import dev.fovea.tensor.functional.ConvOptions;
@@ -15,6 +16,7 @@ import dev.fovea.tensor.functional.F;
 import dev.fovea.tensor.functional.Linear;
 import dev.fovea.tensor.functional.MaxPoolResult;
 import dev.fovea.tensor.functional.Normalization;
+import dev.fovea.tensor.functional.PlannedConv;
 import dev.fovea.tensor.functional.PoolOptions;
 import dev.fovea.tensor.functional.Resampling;
 import java.util.Arrays;
@@ -28,8 +30,8 @@ final class NnKernels {
     private NnKernels() {
     }
 
-    static void register(Map<String, Kernel> k) {
-        k.put("Conv", NnKernels::conv);
+    static void register(Map<String, Kernel> k, Map<String, Kernels.PlannedKernel> planned) {
+        planned.put("Conv", NnKernels::conv);
         k.put("ConvTranspose", NnKernels::convTranspose);
         k.put("MaxPool", NnKernels::maxPool);
         k.put("AveragePool", NnKernels::averagePool);
@@ -136,10 +138,26 @@ final class NnKernels {
         return kernel;
     }
 
-    private static OnnxValue[] conv(Node n, OnnxValue[] in) {
+    /** A conv node's plan, valid while its input shape and its (constant) weight and bias tensors are the same. */
+    private record CachedConv(Tensor weight, Tensor bias, PlannedConv plan) {
+        boolean fits(Tensor w, Tensor b, Tensor x) {
+            return weight == w && bias == b && plan.accepts(x.shape());
+        }
+    }
+
+    /**
+     * Conv: with a run state and constant weights, planned once per input shape (weights packed or
+     * Winograd-transformed once, workspace kept) and the plan reused by later runs; otherwise
+     * planned on each call by {@link F#conv2d} and its siblings.
+     */
+    private static OnnxValue[] conv(Node n, OnnxValue[] in, RunState state) {
         Tensor x = floats(n, in, 0);
         Tensor w = floats(n, in, 1);
         Tensor b = present(in, 2) ? floats(n, in, 2) : null;
+        boolean cacheable = state != null && state.isConstant(n.input(1)) && (b == null || state.isConstant(n.input(2)));
+        if (cacheable && state.get(n) instanceof CachedConv c && c.fits(w, b, x)) {
+            return one(c.plan().apply(x));
+        }
         if (w.rank() != x.rank()) {
             throw new OnnxException(n + ": weight " + Arrays.toString(w.shape()) + " and input "
                     + Arrays.toString(x.shape()) + " must have the same rank");
@@ -150,6 +168,11 @@ final class NnKernels {
         ActivationFunction act = n.fusedActivation;
         if (act != null) {
             o = o.activation(act);
+        }
+        if (cacheable && x.rank() >= 3 && x.rank() <= 5) {
+            PlannedConv plan = PlannedConv.plan(x.rank() - 2, x.shape(), w, b, o, ComputeContext.defaultContext());
+            state.put(n, new CachedConv(w, b, plan));
+            return one(plan.apply(x));
         }
         return one(switch (x.rank()) {
             case 3 -> F.conv1d(x, w, b, o);

@@ -110,6 +110,44 @@ class InferenceSessionTest {
     }
 
     @Test
+    void convPlansAreReusedForTheSameShapeAndRemadeForAnother() {
+        ModelProto proto = TestModels.smallCnn();
+        try (InferenceSession s = InferenceSession.create(OnnxModel.parse(proto.toByteArray()))) {
+            int seed = 40;
+            for (int batch : new int[] {1, 2, 1, 3, 2, 2}) {
+                float[] x = TestModels.values(batch * 36, seed++);
+                float[] got = s.run(Tensor.of(x, batch, 1, 6, 6)).toArray();
+                for (int n = 0; n < batch; n++) {
+                    double[] want = reference(proto, java.util.Arrays.copyOfRange(x, n * 36, n * 36 + 36));
+                    for (int k = 0; k < 3; k++) {
+                        assertEquals(want[k], got[n * 3 + k], 1e-6, "batch " + batch + " sample " + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void convWeightsThatAreInputsAreReadOnEveryRun() {
+        ModelProto conv = TestModels.model(dev.fovea.onnx.proto.OnnxProtos.GraphProto.newBuilder()
+                .addInput(TestModels.tensorInfo("x", 1, 1, 2, 5, 5)).addInput(TestModels.tensorInfo("w", 1, 3, 2, 3, 3))
+                .addOutput(TestModels.tensorInfo("y", 1, 1, 3, 5, 5))
+                .addNode(TestModels.node("Conv", List.of("x", "w"), List.of("y"), TestModels.ints("pads", 1, 1, 1, 1)))
+                .build(), 13);
+        Tensor x = Tensor.of(TestModels.values(50, 1), 1, 2, 5, 5);
+        Tensor w = Tensor.of(TestModels.values(54, 2), 3, 2, 3, 3);
+        try (InferenceSession s = InferenceSession.create(OnnxModel.parse(conv.toByteArray()))) {
+            for (int run = 0; run < 3; run++) {
+                w.fill(run + 0.5f);   // the same tensor object, new values: no plan may keep the old ones
+                Map<String, Tensor> out = s.runTensors(Map.of("x", x, "w", w));
+                assertArrayEquals(dev.fovea.tensor.functional.F.conv2d(x, w, null,
+                        dev.fovea.tensor.functional.ConvOptions.DEFAULT.padding(1)).toArray(), out.get("y").toArray(),
+                        "run " + run);
+            }
+        }
+    }
+
+    @Test
     void inputsAreCheckedAgainstTheDeclaration() {
         try (InferenceSession s = InferenceSession.create(OnnxModel.parse(TestModels.smallCnn().toByteArray()))) {
             String msg = assertThrows(OnnxException.class, () -> s.run(Tensor.zeros(1, 1, 5, 6))).getMessage();

@@ -56,8 +56,11 @@ final class ConvOp {
         return activation == null || fuse ? y : Activations.activation(y, activation);
     }
 
-    /** Checks the shapes against each other and returns the spec; every message names the argument. */
-    private static ConvSpec spec(String op, int dims, long[] in, long[] ws, long[] bs, ConvOptions o) {
+    /**
+     * Checks the shapes against each other and returns the spec; every message names the
+     * argument. Shared with {@link PlannedConv}.
+     */
+    static ConvSpec spec(String op, int dims, long[] in, long[] ws, long[] bs, ConvOptions o) {
         if (ws.length != dims + 2) {
             throw new IllegalArgumentException(op + ": weight must have " + (dims + 2) + " dims (outC, inC / groups, "
                     + spatialNames(dims) + "), got shape " + Shape.toString(ws));

@@ -1,0 +1,152 @@
+package dev.fovea.tensor.functional;
+
+import dev.fovea.simd.conv.Conv;
+import dev.fovea.simd.conv.ConvPlan;
+import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.tensor.Scope;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.ops.Checks;
+import java.util.Arrays;
+
+/**
+ * A convolution planned once for one input shape and fixed weights, for inference: the
+ * algorithm is chosen, the weights are packed or Winograd-transformed and the workspace is
+ * allocated when the plan is made, so each {@link #apply} only computes. {@link F#conv2d} and its
+ * siblings plan on every call, which suits training (the weights change each step) but costs an
+ * inference loop the weight transform every time.
+ *
+ * <pre>{@code
+ * PlannedConv conv = PlannedConv.plan(2, new long[] {1, 64, 56, 56}, weight, bias,
+ *         ConvOptions.DEFAULT.padding(1), ComputeContext.defaultContext());
+ * Tensor y = conv.apply(x);      // x must have shape [1, 64, 56, 56]
+ * }</pre>
+ *
+ * <p>The values equal those of {@code F.conv<dims>d(input, weight, bias, options)} (the same
+ * planner, so the same algorithm). No gradient is recorded. The weights must not change while
+ * the plan is in use (most algorithms copy them when planning, the naive one reads them on each
+ * call): plan again after changing them. <b>Not thread-safe</b>:
+ * the plan owns its workspace, so one plan must not run on two threads at once (make one per
+ * thread).
+ */
+public final class PlannedConv {
+    private final ConvSpec spec;
+    private final ConvPlan plan;
+    private final long[] inputShape;
+    private final Tensor weight;
+    private final Tensor bias;
+    private final ConvOptions options;
+
+    private PlannedConv(ConvSpec spec, ConvPlan plan, long[] inputShape, Tensor weight, Tensor bias,
+                        ConvOptions options) {
+        this.spec = spec;
+        this.plan = plan;
+        this.inputShape = inputShape;
+        this.weight = weight;
+        this.bias = bias;
+        this.options = options;
+    }
+
+    /**
+     * Plans {@code conv<dims>d} of inputs shaped {@code inputShape} (batched: {@code dims + 2}
+     * dims) with these weights, bias (may be null) and options, running on {@code ctx}.
+     *
+     * @throws IllegalArgumentException as {@link F#conv2d(Tensor, Tensor, Tensor, ConvOptions)}
+     *     for shapes that do not fit each other, or if {@code dims} is not 1, 2 or 3
+     */
+    public static PlannedConv plan(int dims, long[] inputShape, Tensor weight, Tensor bias, ConvOptions options,
+                                   ComputeContext ctx) {
+        if (dims < 1 || dims > 3) {
+            throw new IllegalArgumentException("PlannedConv.plan: dims must be 1, 2 or 3, got " + dims);
+        }
+        String op = "conv" + dims + "d";
+        Checks.live(op, "weight", weight);
+        if (bias != null) {
+            Checks.live(op, "bias", bias);
+        }
+        if (options == null || ctx == null) {
+            throw new IllegalArgumentException(op + ": options and ctx must not be null");
+        }
+        if (inputShape == null || inputShape.length != dims + 2) {
+            throw new IllegalArgumentException(op + ": a planned input shape must have " + (dims + 2) + " dims (n, "
+                    + "channels, " + ConvOp.spatialNames(dims) + "), got " + (inputShape == null ? "null"
+                    : Shape.toString(inputShape)));
+        }
+        ConvSpec spec = ConvOp.spec(op, dims, inputShape, weight.shape(), bias == null ? null : bias.shape(), options);
+        Tensor w;
+        Tensor b;
+        // Copies (of non-contiguous weights) must outlive any scope open now: the plan keeps them.
+        try (var unscoped = Scope.suspend()) {
+            w = weight.contiguous();
+            b = bias == null ? null : bias.contiguous();
+        }
+        ConvPlan plan = Conv.plan(spec, w.segment(), w.offset(), options.policy(), ctx);
+        return new PlannedConv(spec, plan, inputShape.clone(), w, b, options);
+    }
+
+    /** The spec this plan computes (sizes, padding, the chosen geometry). */
+    public ConvSpec spec() {
+        return spec;
+    }
+
+    /** The wire name of the algorithm that runs, e.g. {@code "winograd-f4x4"}. */
+    public String algorithm() {
+        return plan.algorithm();
+    }
+
+    /** Returns true if this plan computes inputs of exactly this shape. */
+    public boolean accepts(long[] shape) {
+        return Arrays.equals(inputShape, shape);
+    }
+
+    /** Returns the output's shape. */
+    public long[] outputShape() {
+        return spec.outputShape();
+    }
+
+    /**
+     * Returns the convolution of {@code input}, with the options' activation applied (fused in
+     * the output pass), in a new tensor.
+     *
+     * @throws IllegalArgumentException if {@code input}'s shape is not the planned one
+     */
+    public Tensor apply(Tensor input) {
+        Tensor out = Tensor.empty(spec.outputShape());
+        applyInto(input, out);
+        return out;
+    }
+
+    /**
+     * Writes the convolution of {@code input} (activation applied) into {@code output}, which
+     * must be contiguous, have the {@linkplain #outputShape() output shape} and not overlap the input.
+     *
+     * @throws IllegalArgumentException if a shape differs from the planned one or {@code output}
+     *     is not contiguous
+     */
+    public void applyInto(Tensor input, Tensor output) {
+        String op = "conv" + spec.dims() + "d";
+        Checks.live(op, "input", input);
+        Checks.live(op, "output", output);
+        if (!accepts(input.shape())) {
+            throw new IllegalArgumentException(op + ": this plan was made for input shape " + Shape.toString(inputShape)
+                    + ", got " + Shape.toString(input.shape()));
+        }
+        if (!Arrays.equals(output.shape(), spec.outputShape()) || !output.isContiguous()) {
+            throw new IllegalArgumentException(op + ": output must be a contiguous " + Shape.toString(spec.outputShape())
+                    + " tensor, got " + (output.isContiguous() ? "" : "non-contiguous ") + Shape.toString(output.shape()));
+        }
+        if (output.numel() == 0) {
+            return;
+        }
+        Tensor x = input.contiguous();
+        plan.execute(x.segment(), x.offset(), bias == null ? null : bias.segment(), bias == null ? 0 : bias.offset(),
+                output.segment(), output.offset(), options.activation());
+    }
+
+    @Override
+    public String toString() {
+        return "PlannedConv[" + plan.algorithm() + ", input " + Shape.toString(inputShape) + ", weight "
+                + Shape.toString(weight.shape()) + ", " + options + "]";
+    }
+}
