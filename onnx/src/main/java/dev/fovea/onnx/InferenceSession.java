@@ -23,9 +23,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Threads.</b> {@code run} may be called from several threads at once: each concurrent call
  * takes its own set of plans (made on first need, then kept for later calls), and works in its
- * own {@link Scope}, whose memory is freed when the call returns. {@link #close()} waits for running calls to finish and makes later calls
- * throw {@link IllegalStateException}. Kernels use the default compute context
- * ({@code -Dfovea.threads}).
+ * own {@link Scope}. {@link #close()} waits for running calls to finish and makes later calls
+ * throw {@link IllegalStateException}.
+ *
+ * <p><b>Memory.</b> A run's intermediate tensors come from a {@link dev.fovea.tensor.MemoryPool}
+ * of its run state, and each is given back to the pool after the last node that reads it, so
+ * later nodes and later runs reuse the memory: after the first run of an input shape, runs
+ * allocate no off-heap memory but the outputs they return ({@link #runInto} copies into the
+ * caller's tensors instead). The pools are freed by {@link #close()}. Kernels use the default
+ * compute context ({@code -Dfovea.threads}).
  *
  * <p><b>Results</b> are copies the caller owns (GC-managed), never views of the session's
  * weights or of the inputs.
@@ -48,6 +54,9 @@ public final class InferenceSession implements AutoCloseable {
     private final List<Node> nodes;
     private final Map<String, OnnxValue> constants;
     private final GraphOptimizer.Result optimized;
+    /** Per node, the values whose last use it is (never graph outputs, inputs or constants). */
+    private final List<List<String>> diesAfter;
+    private final Map<String, ValueInfo> declaredInputs = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent run has its own. */
     private final ConcurrentLinkedQueue<RunState> idleStates = new ConcurrentLinkedQueue<>();
@@ -58,6 +67,39 @@ public final class InferenceSession implements AutoCloseable {
         this.optimized = GraphOptimizer.optimize(model, options.optimize());
         this.nodes = List.copyOf(optimized.nodes());
         this.constants = Map.copyOf(optimized.constants());
+        for (ValueInfo v : model.inputs()) {
+            declaredInputs.put(v.name(), v);
+        }
+        this.diesAfter = lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs());
+    }
+
+    /** For each node, the intermediate values read or written for the last time by it. */
+    private static List<List<String>> lastUses(List<Node> nodes, java.util.Set<String> constants,
+                                               java.util.Set<String> inputs, List<ValueInfo> outputs) {
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String name : nodes.get(i).inputs) {
+                last.put(name, i);
+            }
+            for (String name : nodes.get(i).outputs) {
+                last.put(name, i);
+            }
+        }
+        for (ValueInfo v : outputs) {
+            last.remove(v.name());
+        }
+        List<List<String>> dies = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            dies.add(new ArrayList<>());
+        }
+        last.forEach((name, i) -> {
+            if (!name.isEmpty() && !constants.contains(name) && !inputs.contains(name)) {
+                dies.get(i).add(name);
+            }
+        });
+        List<List<String>> frozen = new ArrayList<>();
+        dies.forEach(d -> frozen.add(List.copyOf(d)));
+        return List.copyOf(frozen);
     }
 
     /** Creates a session with the default options. */
@@ -145,6 +187,15 @@ public final class InferenceSession implements AutoCloseable {
      * @throws IllegalStateException if the session is closed
      */
     public Map<String, OnnxValue> run(Map<String, OnnxValue> inputs) {
+        Object[] result = new Object[1];
+        withState(inputs, state -> result[0] = execute(inputs, state));
+        @SuppressWarnings("unchecked")
+        Map<String, OnnxValue> out = (Map<String, OnnxValue>) result[0];
+        return out;
+    }
+
+    /** Checks the inputs, then runs {@code body} with a run state no other call is using. */
+    private void withState(Map<String, OnnxValue> inputs, java.util.function.Consumer<RunState> body) {
         ReentrantReadWriteLock.ReadLock read = lock.readLock();
         read.lock();
         try {
@@ -157,7 +208,7 @@ public final class InferenceSession implements AutoCloseable {
                 state = new RunState(constants.keySet());
             }
             try {
-                return execute(inputs, state);
+                body.accept(state);
             } finally {
                 idleStates.offer(state);
             }
@@ -167,12 +218,8 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private void checkInputs(Map<String, OnnxValue> inputs) {
-        Map<String, ValueInfo> declared = new HashMap<>();
-        for (ValueInfo v : model.inputs()) {
-            declared.put(v.name(), v);
-        }
         for (String name : inputs.keySet()) {
-            if (!declared.containsKey(name)) {
+            if (!declaredInputs.containsKey(name)) {
                 throw new OnnxException("InferenceSession.run: unknown input '" + name + "'; the model's inputs are "
                         + model.inputs());
             }
@@ -199,11 +246,31 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private Map<String, OnnxValue> execute(Map<String, OnnxValue> inputs, RunState state) {
-        Map<String, OnnxValue> env = new HashMap<>(constants);
         Map<String, OnnxValue> result = new LinkedHashMap<>();
-        try (Scope scope = Scope.open(); Grad noGrad = Grad.off()) {
+        execute(inputs, state, env -> {
+            try (var unscoped = Scope.suspend()) {
+                for (ValueInfo v : model.outputs()) {
+                    OnnxValue value = env.get(v.name());
+                    result.put(v.name(), value.isFloat() ? OnnxValue.of(value.tensor().clone()) : value);
+                }
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Runs the nodes in a scope drawing on the state's memory pool, gives each intermediate
+     * tensor's memory back to the pool after its last use (unless a live value views it), and
+     * hands the values to {@code collect} before the scope closes.
+     */
+    private void execute(Map<String, OnnxValue> inputs, RunState state,
+                         java.util.function.Consumer<Map<String, OnnxValue>> collect) {
+        Map<String, OnnxValue> env = new HashMap<>(constants);
+        List<OnnxValue> live = new ArrayList<>();
+        try (Scope scope = Scope.open(state.pool()); Grad noGrad = Grad.off()) {
             env.putAll(inputs);
-            for (Node n : nodes) {
+            for (int k = 0; k < nodes.size(); k++) {
+                Node n = nodes.get(k);
                 OnnxValue[] in = new OnnxValue[n.inputs.size()];
                 for (int i = 0; i < in.length; i++) {
                     String name = n.inputs.get(i);
@@ -217,17 +284,73 @@ public final class InferenceSession implements AutoCloseable {
                             throw new OnnxException(n + ": output " + i + " ('" + name + "') is not computed");
                         }
                         env.put(name, out[i]);
+                        live.add(out[i]);
                     }
                 }
-            }
-            try (var unscoped = Scope.suspend()) {
-                for (ValueInfo v : model.outputs()) {
-                    OnnxValue value = env.get(v.name());
-                    result.put(v.name(), value.isFloat() ? OnnxValue.of(value.tensor().contiguous().clone()) : value);
+                for (String dead : diesAfter.get(k)) {
+                    release(scope, env.remove(dead), live);
                 }
             }
+            collect.accept(env);
         }
-        return result;
+    }
+
+    /** Gives {@code dead}'s memory back to the pool unless another live value views the same storage. */
+    private static void release(Scope scope, OnnxValue dead, List<OnnxValue> live) {
+        if (dead == null) {
+            return;
+        }
+        live.remove(dead);
+        if (!dead.isFloat()) {
+            return;
+        }
+        Tensor t = dead.tensor();
+        for (OnnxValue v : live) {
+            if (v.isFloat() && v.tensor().sharesStorageWith(t)) {
+                return;
+            }
+        }
+        scope.release(t);
+    }
+
+    /**
+     * Runs the model and copies each float output into the caller's tensor of the same name, with
+     * no output allocated: with the same input shapes as an earlier call, a run then allocates
+     * no off-heap memory (its intermediate tensors reuse the memory of earlier runs).
+     *
+     * @param inputs the float inputs by name
+     * @param outputs a tensor for each output to fetch, of the output's shape (outputs not named
+     *     are not copied)
+     * @throws OnnxException as {@link #run(Map)}, or if an output is unknown, not float32, or of
+     *     another shape than its tensor
+     */
+    public void runInto(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+        Map<String, OnnxValue> in = new HashMap<>();
+        inputs.forEach((k, v) -> in.put(k, OnnxValue.of(v)));
+        for (String name : outputs.keySet()) {
+            if (outputNames().stream().noneMatch(name::equals)) {
+                throw new OnnxException("InferenceSession.runInto: unknown output '" + name + "'; the model's outputs"
+                        + " are " + model.outputs());
+            }
+        }
+        withState(in, state -> execute(in, state, env -> outputs.forEach((name, target) -> {
+            OnnxValue v = env.get(name);
+            if (!v.isFloat() || !java.util.Arrays.equals(v.shapeRef(), target.shape())) {
+                throw new OnnxException("InferenceSession.runInto: output '" + name + "' is " + v.type() + " "
+                        + java.util.Arrays.toString(v.shapeRef()) + ", the tensor given for it is float32 "
+                        + java.util.Arrays.toString(target.shape()));
+            }
+            target.copyFrom(v.tensor());
+        })));
+    }
+
+    /** {@link #runInto(Map, Map)} for a model with one input and one output. */
+    public void runInto(Tensor input, Tensor output) {
+        if (model.inputs().size() != 1 || model.outputs().size() != 1) {
+            throw new OnnxException("InferenceSession.runInto(Tensor, Tensor): the model has " + model.inputs().size()
+                    + " inputs and " + model.outputs().size() + " outputs; use runInto(Map, Map)");
+        }
+        runInto(Map.of(model.inputs().get(0).name(), input), Map.of(model.outputs().get(0).name(), output));
     }
 
     /**
@@ -269,6 +392,9 @@ public final class InferenceSession implements AutoCloseable {
         lock.writeLock().lock();
         try {
             closed = true;
+            for (RunState s; (s = idleStates.poll()) != null; ) {
+                s.close();
+            }
         } finally {
             lock.writeLock().unlock();
         }

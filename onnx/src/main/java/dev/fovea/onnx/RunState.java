@@ -1,18 +1,20 @@
 package dev.fovea.onnx;
 
+import dev.fovea.tensor.MemoryPool;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What a session keeps from one run to the next on the same thread: per node, the state a kernel
- * planned (a conv plan with its packed weights and workspace). A run takes a state from the
- * session's idle pool and gives it back at the end, so no two runs use one state at once; it is
- * not thread-safe itself.
+ * What a session keeps from one run to the next: per node, the state a kernel planned (a conv
+ * plan with its packed weights and workspace), and the memory pool the run's tensors come from.
+ * A run takes a state from the session's idle states and gives it back at the end, so no two runs
+ * use one state at once; it is not thread-safe itself.
  */
-final class RunState {
+final class RunState implements AutoCloseable {
     private final Set<String> constants;
     private final Map<Node, Object> perNode = new IdentityHashMap<>();
+    private final MemoryPool pool = MemoryPool.create();
 
     /** Makes an empty state for a graph whose constant values have these names. */
     RunState(Set<String> constants) {
@@ -32,5 +34,17 @@ final class RunState {
     /** Stores what the kernel of {@code node} planned, replacing what it stored before. */
     void put(Node node, Object state) {
         perNode.put(node, state);
+    }
+
+    /** The pool the run's intermediate tensors are allocated from; its blocks are reused run after run. */
+    MemoryPool pool() {
+        return pool;
+    }
+
+    /** Frees the pool's memory; the state must not be used afterwards. */
+    @Override
+    public void close() {
+        pool.close();
+        perNode.clear();
     }
 }

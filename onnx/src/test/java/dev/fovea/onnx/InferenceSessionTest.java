@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
 import dev.fovea.onnx.proto.OnnxProtos.TensorProto;
+import dev.fovea.tensor.MemoryStats;
 import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +145,38 @@ class InferenceSessionTest {
                         dev.fovea.tensor.functional.ConvOptions.DEFAULT.padding(1)).toArray(), out.get("y").toArray(),
                         "run " + run);
             }
+        }
+    }
+
+    @Test
+    void steadyStateRunsAllocateNoOffHeapMemory() {
+        ModelProto proto = TestModels.smallCnn();
+        float[] x = TestModels.values(2 * 36, 77);
+        Tensor input = Tensor.of(x, 2, 1, 6, 6);
+        Tensor output = Tensor.zeros(2, 3);
+        try (InferenceSession s = InferenceSession.create(OnnxModel.parse(proto.toByteArray()))) {
+            s.runInto(input, output);
+            long total = MemoryStats.totalAllocatedBytes();
+            long live = MemoryStats.liveBytes();
+            for (int run = 0; run < 1000; run++) {
+                s.runInto(input, output);
+            }
+            assertEquals(total, MemoryStats.totalAllocatedBytes(), "off-heap bytes allocated by 1,000 runs");
+            // Live bytes may fall (the GC frees tensors of earlier tests) but must not grow.
+            assertTrue(MemoryStats.liveBytes() <= live, "live off-heap bytes grew from " + live + " to "
+                    + MemoryStats.liveBytes() + " over 1,000 runs");
+            float[] got = output.toArray();
+            for (int n = 0; n < 2; n++) {
+                double[] want = reference(proto, java.util.Arrays.copyOfRange(x, n * 36, n * 36 + 36));
+                for (int k = 0; k < 3; k++) {
+                    assertEquals(want[k], got[n * 3 + k], 1e-6, "sample " + n);
+                }
+            }
+            String msg = assertThrows(OnnxException.class, () -> s.runInto(input, Tensor.zeros(3, 3))).getMessage();
+            assertTrue(msg.contains("output 'y' is float32 [2, 3], the tensor given for it is float32 [3, 3]"), msg);
+            msg = assertThrows(OnnxException.class, () -> s.runInto(Map.of("x", input), Map.of("z", output)))
+                    .getMessage();
+            assertTrue(msg.contains("unknown output 'z'"), msg);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fovea.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,20 +32,42 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
+    private final MemoryPool pool;
+    /** The storages drawn from {@link #pool}, to give back at close (null without a pool). */
+    private final ArrayList<Storage> pooled;
     private final Scope previous;
     private final Thread thread;
     private final AtomicLong bytes = new AtomicLong();
     private volatile boolean open = true;
 
-    private Scope(Scope previous, Thread thread) {
+    private Scope(Scope previous, Thread thread, MemoryPool pool) {
         this.previous = previous;
         this.thread = thread;
+        this.pool = pool;
+        this.arena = pool == null ? Arena.ofShared() : null;
+        this.pooled = pool == null ? null : new ArrayList<>();
     }
 
     /** Opens a scope that becomes the current thread's innermost allocation scope. */
     public static Scope open() {
-        Scope scope = new Scope(CURRENT.get(), Thread.currentThread());
+        Scope scope = new Scope(CURRENT.get(), Thread.currentThread(), null);
+        CURRENT.set(scope);
+        return scope;
+    }
+
+    /**
+     * Opens a scope, as {@link #open()}, whose tensors take their storage from {@code pool} and
+     * give it back when the scope closes: the next scope on the pool reuses the blocks instead of
+     * allocating. Using a tensor of the scope after it closed throws, as with {@link #open()}.
+     *
+     * @throws IllegalArgumentException if {@code pool} is null or closed
+     */
+    public static Scope open(MemoryPool pool) {
+        if (pool == null || !pool.isOpen()) {
+            throw new IllegalArgumentException("Scope.open: pool must be an open MemoryPool, got " + pool);
+        }
+        Scope scope = new Scope(CURRENT.get(), Thread.currentThread(), pool);
         CURRENT.set(scope);
         return scope;
     }
@@ -66,14 +89,41 @@ public final class Scope implements AutoCloseable {
         return CURRENT.get();
     }
 
-    MemorySegment allocate(long byteSize, long alignment) {
+    /** Allocates storage of {@code byteSize} bytes owned by this scope; see {@link Storage#allocate(long, Scope, boolean)}. */
+    Storage allocate(long byteSize, boolean zero) {
         if (!open) {
             throw new IllegalStateException("Scope: cannot allocate in a closed scope");
         }
-        MemorySegment segment = arena.allocate(byteSize, alignment);
         bytes.addAndGet(byteSize);
+        if (pool != null) {
+            Storage s = new Storage(pool.take(byteSize, zero), this);
+            synchronized (pooled) {
+                pooled.add(s);
+            }
+            return s;
+        }
+        MemorySegment segment = arena.allocate(byteSize, Storage.ALIGNMENT);
         MemoryStats.allocated(byteSize);
-        return segment;
+        return new Storage(segment, this);
+    }
+
+    /**
+     * Gives the storage of {@code t} back to this scope's pool now, before the scope closes, so
+     * that tensors allocated later in the scope reuse it: for a loop or a graph that knows when a
+     * value is dead. Every tensor viewing that storage becomes unusable (ops on it throw
+     * {@link IllegalStateException}); the caller must be sure none is still needed. Does nothing,
+     * and returns false, for a scope without a pool, a tensor this scope did not allocate, or
+     * storage released already.
+     *
+     * @return true if the storage was given back
+     */
+    public boolean release(Tensor t) {
+        Storage s = t.storage();
+        if (pool == null || s.owner() != this || !open || !s.markReleased()) {
+            return false;
+        }
+        pool.give(s.segment());
+        return true;
     }
 
     /** Returns true until {@link #close()} has run. */
@@ -108,8 +158,19 @@ public final class Scope implements AutoCloseable {
         }
         open = false;
         restore(previous);
-        arena.close();
-        MemoryStats.freed(bytes.get());
+        if (pool != null) {
+            synchronized (pooled) {
+                for (Storage s : pooled) {
+                    if (s.markReleased()) {
+                        pool.give(s.segment());
+                    }
+                }
+                pooled.clear();
+            }
+        } else {
+            arena.close();
+            MemoryStats.freed(bytes.get());
+        }
     }
 
     private static void restore(Scope scope) {

@@ -61,6 +61,11 @@ public final class Tensor extends TensorOps {
         return new Tensor(Storage.allocate(Shape.numel(shape), owner), shape, Shape.contiguousStrides(shape), 0);
     }
 
+    /** Returns the storage this tensor views. */
+    Storage storage() {
+        return storage;
+    }
+
     /** Returns a contiguous tensor of {@code shape} over all of {@code storage}. */
     static Tensor wrap(Storage storage, long[] shape) {
         return new Tensor(storage, shape, Shape.contiguousStrides(shape), 0);
@@ -482,6 +487,12 @@ public final class Tensor extends TensorOps {
         @Override
         public Tensor zerosBeside(Tensor like, long[] shape) {
             return allocate(shape, like.storage.owner());
+        }
+
+        @Override
+        public Tensor uninitialized(long[] shape) {
+            long[] s = Shape.checkSizes("uninitialized", "shape", shape);
+            return new Tensor(Storage.allocate(Shape.numel(s), Scope.current(), false), s, Shape.contiguousStrides(s), 0);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.internal.TensorAccess;
 import dev.fovea.tensor.ops.Checks;
 import java.util.Arrays;
 
@@ -112,7 +113,8 @@ public final class PlannedConv {
      * @throws IllegalArgumentException if {@code input}'s shape is not the planned one
      */
     public Tensor apply(Tensor input) {
-        Tensor out = Tensor.empty(spec.outputShape());
+        // Every element is written, so a block reused from a memory pool need not be zeroed first.
+        Tensor out = TensorAccess.get().uninitialized(spec.outputShape());
         applyInto(input, out);
         return out;
     }

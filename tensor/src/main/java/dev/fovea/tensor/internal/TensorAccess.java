@@ -51,6 +51,13 @@ public abstract class TensorAccess {
     /** Allocates a zero-filled contiguous tensor in the same memory owner (scope or GC) as {@code like}. */
     public abstract Tensor zerosBeside(Tensor like, long[] shape);
 
+    /**
+     * Allocates a contiguous tensor in the current scope whose values are unspecified: a block
+     * reused from the scope's {@link dev.fovea.tensor.MemoryPool} is not zero-filled again. For
+     * ops that overwrite every element of their output.
+     */
+    public abstract Tensor uninitialized(long[] shape);
+
     /** Sets the gradient of leaf {@code leaf}. */
     public abstract void setGrad(Tensor leaf, Tensor grad);
 }
