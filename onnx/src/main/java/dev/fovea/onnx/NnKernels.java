@@ -17,6 +17,7 @@ import dev.fovea.tensor.functional.Linear;
 import dev.fovea.tensor.functional.MaxPoolResult;
 import dev.fovea.tensor.functional.Normalization;
 import dev.fovea.tensor.functional.PlannedConv;
+import dev.fovea.tensor.functional.PlannedLinear;
 import dev.fovea.tensor.functional.PoolOptions;
 import dev.fovea.tensor.functional.Resampling;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ final class NnKernels {
         k.put("LpPool", NnKernels::lpPool);
         k.put("GlobalAveragePool", (n, in) -> one(global(floats(n, in, 0), false)));
         k.put("GlobalMaxPool", (n, in) -> one(global(floats(n, in, 0), true)));
-        k.put("Gemm", NnKernels::gemm);
+        planned.put("Gemm", NnKernels::gemm);
         k.put("MatMul", (n, in) -> one(floats(n, in, 0).matmul(floats(n, in, 1))));
         k.put("BatchNormalization", NnKernels::batchNorm);
         k.put("InstanceNormalization", (n, in) -> one(Normalization.instanceNorm(floats(n, in, 0), null, null,
@@ -418,7 +419,15 @@ final class NnKernels {
 
     // ---- Gemm, normalization, softmax, dropout ----------------------------------------------
 
-    private static OnnxValue[] gemm(Node n, OnnxValue[] in) {
+    /** A Gemm node's packed weight, valid while its (constant) weight and bias tensors are the same. */
+    private record CachedLinear(Tensor weight, Tensor bias, PlannedLinear plan) {
+    }
+
+    /**
+     * Gemm: the fully connected form ({@code x W^T + b}) with constant weights is packed once per
+     * run state and reused; other forms run {@link Linear#linear} or matmul on each call.
+     */
+    private static OnnxValue[] gemm(Node n, OnnxValue[] in, RunState state) {
         Tensor a = floats(n, in, 0);
         Tensor b = floats(n, in, 1);
         Tensor c = present(in, 2) ? floats(n, in, 2) : null;
@@ -431,7 +440,17 @@ final class NnKernels {
                     + " must be 2-d");
         }
         if (!ta && tb && alpha == 1f && (c == null || (beta == 1f && c.rank() == 1 && c.size(0) == b.size(0)))) {
-            return one(Linear.linear(a, b, c)); // x W^T + b: the fully connected layer
+            // x W^T + b: the fully connected layer
+            if (state != null && state.isConstant(n.input(1)) && (c == null || state.isConstant(n.input(2)))) {
+                PlannedLinear plan = state.get(n) instanceof CachedLinear cl && cl.weight() == b && cl.bias() == c
+                        ? cl.plan() : null;
+                if (plan == null) {
+                    plan = PlannedLinear.plan(b, c, ComputeContext.defaultContext());
+                    state.put(n, new CachedLinear(b, c, plan));
+                }
+                return one(plan.apply(a));
+            }
+            return one(Linear.linear(a, b, c));
         }
         Tensor y = (ta ? a.t() : a).matmul(tb ? b.t() : b);
         if (alpha != 1f) {
