@@ -97,9 +97,7 @@ public final class InferenceSession implements AutoCloseable {
                 dies.get(i).add(name);
             }
         });
-        List<List<String>> frozen = new ArrayList<>();
-        dies.forEach(d -> frozen.add(List.copyOf(d)));
-        return List.copyOf(frozen);
+        return dies.stream().map(List::copyOf).toList();
     }
 
     /** Creates a session with the default options. */
@@ -187,15 +185,11 @@ public final class InferenceSession implements AutoCloseable {
      * @throws IllegalStateException if the session is closed
      */
     public Map<String, OnnxValue> run(Map<String, OnnxValue> inputs) {
-        Object[] result = new Object[1];
-        withState(inputs, state -> result[0] = execute(inputs, state));
-        @SuppressWarnings("unchecked")
-        Map<String, OnnxValue> out = (Map<String, OnnxValue>) result[0];
-        return out;
+        return withState(inputs, state -> execute(inputs, state));
     }
 
     /** Checks the inputs, then runs {@code body} with a run state no other call is using. */
-    private void withState(Map<String, OnnxValue> inputs, java.util.function.Consumer<RunState> body) {
+    private <T> T withState(Map<String, OnnxValue> inputs, java.util.function.Function<RunState, T> body) {
         ReentrantReadWriteLock.ReadLock read = lock.readLock();
         read.lock();
         try {
@@ -208,7 +202,7 @@ public final class InferenceSession implements AutoCloseable {
                 state = new RunState(constants.keySet());
             }
             try {
-                body.accept(state);
+                return body.apply(state);
             } finally {
                 idleStates.offer(state);
             }
@@ -327,13 +321,14 @@ public final class InferenceSession implements AutoCloseable {
     public void runInto(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
         Map<String, OnnxValue> in = new HashMap<>();
         inputs.forEach((k, v) -> in.put(k, OnnxValue.of(v)));
+        List<String> names = outputNames();
         for (String name : outputs.keySet()) {
-            if (outputNames().stream().noneMatch(name::equals)) {
+            if (!names.contains(name)) {
                 throw new OnnxException("InferenceSession.runInto: unknown output '" + name + "'; the model's outputs"
                         + " are " + model.outputs());
             }
         }
-        withState(in, state -> execute(in, state, env -> outputs.forEach((name, target) -> {
+        java.util.function.Consumer<Map<String, OnnxValue>> copyOut = env -> outputs.forEach((name, target) -> {
             OnnxValue v = env.get(name);
             if (!v.isFloat() || !java.util.Arrays.equals(v.shapeRef(), target.shape())) {
                 throw new OnnxException("InferenceSession.runInto: output '" + name + "' is " + v.type() + " "
@@ -341,7 +336,11 @@ public final class InferenceSession implements AutoCloseable {
                         + java.util.Arrays.toString(target.shape()));
             }
             target.copyFrom(v.tensor());
-        })));
+        });
+        withState(in, state -> {
+            execute(in, state, copyOut);
+            return null;
+        });
     }
 
     /** {@link #runInto(Map, Map)} for a model with one input and one output. */
