@@ -139,6 +139,22 @@ final class NnKernels {
         return kernel;
     }
 
+    /**
+     * True if a plan for node {@code n} may be kept in {@code state}: every input after the first
+     * (the weights and the bias, where given) is a graph constant, the same in every run.
+     */
+    private static boolean plannable(RunState state, Node n) {
+        if (state == null) {
+            return false;
+        }
+        for (int i = 1; i < n.inputs.size(); i++) {
+            if (!n.input(i).isEmpty() && !state.isConstant(n.input(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A conv node's plan, valid while its input shape and its (constant) weight and bias tensors are the same. */
     private record CachedConv(Tensor weight, Tensor bias, PlannedConv plan) {
         boolean fits(Tensor w, Tensor b, Tensor x) {
@@ -155,7 +171,7 @@ final class NnKernels {
         Tensor x = floats(n, in, 0);
         Tensor w = floats(n, in, 1);
         Tensor b = present(in, 2) ? floats(n, in, 2) : null;
-        boolean cacheable = state != null && state.isConstant(n.input(1)) && (b == null || state.isConstant(n.input(2)));
+        boolean cacheable = plannable(state, n);
         if (cacheable && state.get(n) instanceof CachedConv c && c.fits(w, b, x)) {
             return one(c.plan().apply(x));
         }
@@ -441,7 +457,7 @@ final class NnKernels {
         }
         if (!ta && tb && alpha == 1f && (c == null || (beta == 1f && c.rank() == 1 && c.size(0) == b.size(0)))) {
             // x W^T + b: the fully connected layer
-            if (state != null && state.isConstant(n.input(1)) && (c == null || state.isConstant(n.input(2)))) {
+            if (plannable(state, n)) {
                 PlannedLinear plan = state.get(n) instanceof CachedLinear cl && cl.weight() == b && cl.bias() == c
                         ? cl.plan() : null;
                 if (plan == null) {
