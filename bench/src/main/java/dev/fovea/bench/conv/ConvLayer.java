@@ -16,7 +16,7 @@ import java.util.List;
  * @param groups channel groups
  */
 public record ConvLayer(String name, int inC, int outC, int size, int k, int stride, int pad, int groups) {
-    /** The layers of the issue, in network order. */
+    /** The layers of the issue, in network order, and ResNet-18's first 3x3 stride-2 convs of layer2 and layer4. */
     public static final List<ConvLayer> ALL = List.of(
             new ConvLayer("lenet5.conv1", 1, 6, 32, 5, 1, 0, 1),
             new ConvLayer("lenet5.conv2", 6, 16, 14, 5, 1, 0, 1),
@@ -30,6 +30,8 @@ public record ConvLayer(String name, int inC, int outC, int size, int k, int str
             new ConvLayer("resnet18.layer2", 128, 128, 28, 3, 1, 1, 1),
             new ConvLayer("resnet18.layer3", 256, 256, 14, 3, 1, 1, 1),
             new ConvLayer("resnet18.layer4", 512, 512, 7, 3, 1, 1, 1),
+            new ConvLayer("resnet18.layer2.s2", 64, 128, 56, 3, 2, 1, 1),
+            new ConvLayer("resnet18.layer4.s2", 256, 512, 14, 3, 2, 1, 1),
             new ConvLayer("resnet18.down2", 64, 128, 56, 1, 2, 0, 1),
             new ConvLayer("resnet18.down4", 256, 512, 14, 1, 2, 0, 1),
             new ConvLayer("mobilenet.dw3x3", 32, 32, 112, 3, 1, 1, 32),

@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.Simd;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -15,9 +16,11 @@ import java.lang.foreign.ValueLayout;
  *             (0 where the padding mode gives zeros)
  * </pre>
  * A kernel over a {@code [r0, r1) x [c0, c1)} block, so callers split rows over threads and
- * block columns to bound the workspace. It never allocates. For stride 1 along W a row of B is
- * a run of one input row: the in-bounds part is one bulk copy and only the padded ends are
- * computed element by element; other strides gather element by element.
+ * block columns to bound the workspace. It never allocates. A run of B's row within one output
+ * row reads one input row: for stride 1 along W its in-bounds part is one bulk copy, for stride 2
+ * a vector gather of every other element ({@link ConvIm2colVector}), for other strides a plain
+ * loop; only the padded ends are computed element by element. Output coordinates are stepped
+ * from run to run, not divided out for each run (a 7 x 7 output has runs of 7).
  */
 final class ConvIm2colCopy {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -31,10 +34,18 @@ final class ConvIm2colCopy {
      */
     static void rows(ConvSpec s, MemorySegment in, long inOff, int r0, int r1, int c0, int c1,
                      MemorySegment col, long colOff, int ld) {
+        if (r0 >= r1 || c0 >= c1) {
+            return;
+        }
         int kVol = s.kernelVolume();
         int kHW = s.kH() * s.kW();
         int outW = s.outW();
-        int outHW = s.outH() * outW;
+        int outH = s.outH();
+        int outHW = outH * outW;
+        // output coordinates of column c0; later columns are stepped to, never divided out again
+        int od0 = c0 / outHW;
+        int oh0 = (c0 - od0 * outHW) / outW;
+        int ow0 = c0 - od0 * outHW - oh0 * outW;
         for (int r = r0; r < r1; r++) {
             int ic = r / kVol;
             int t = r - ic * kVol;
@@ -43,11 +54,10 @@ final class ConvIm2colCopy {
             int kw = t - kd * kHW - kh * s.kW();
             long src = inOff + ic * s.inSpatial();
             long dst = colOff + (long) r * ld;
-            int c = c0;
-            while (c < c1) {
-                int od = c / outHW;
-                int oh = (c - od * outHW) / outW;
-                int ow = c - od * outHW - oh * outW;
+            int od = od0;
+            int oh = oh0;
+            int ow = ow0;
+            for (int c = c0; c < c1; ow = 0) {
                 int len = Math.min(outW - ow, c1 - c);
                 int id = source(s, 0, od, kd);
                 int ih = source(s, 1, oh, kh);
@@ -58,32 +68,50 @@ final class ConvIm2colCopy {
                 }
                 dst += len;
                 c += len;
+                if (++oh == outH) {
+                    oh = 0;
+                    od++;
+                }
             }
         }
     }
 
-    /** Outputs {@code [ow, ow + len)} of one output row for tap {@code kw}, read from the input row at {@code src}. */
+    /**
+     * Outputs {@code [ow, ow + len)} of one output row for tap {@code kw}, read from the input row
+     * at {@code src}: the outputs that read inside the row in one run (a bulk copy at stride 1, a
+     * vector gather at stride 2, a plain loop otherwise), the padded ends element by element.
+     */
     private static void row(ConvSpec s, MemorySegment in, long src, int ow, int len, int kw, MemorySegment col,
                             long dst) {
         int inW = s.inW();
-        int strideW = s.stride(2);
-        int start = ow * strideW + kw * s.dilation(2) - s.padBegin(2);
-        PaddingMode mode = s.paddingMode();
-        if (strideW == 1) {
-            int lo = Math.clamp(-(long) start, 0, len);           // outputs left of the input
-            int hi = Math.clamp((long) inW - start, lo, len);      // first output right of it
-            for (int i = 0; i < lo; i++) {
-                col.setAtIndex(F, dst + i, ConvPadInput.edge(mode, in, src, start + i, inW));
-            }
-            ConvPadInput.copy(in, src + start + lo, col, dst + lo, hi - lo);
-            for (int i = hi; i < len; i++) {
-                col.setAtIndex(F, dst + i, ConvPadInput.edge(mode, in, src, start + i, inW));
-            }
-            return;
+        int sw = s.stride(2);
+        int start = ow * sw + kw * s.dilation(2) - s.padBegin(2);
+        // outputs left of the input, then the first output right of it: stepped, not divided
+        // out (two integer divisions per run cost as much as a 55-output run of AlexNet's conv1)
+        int lo = 0;
+        while (lo < len && start + lo * sw < 0) {
+            lo++;
         }
-        for (int i = 0, iw = start; i < len; i++, iw += strideW) {
-            float v = iw >= 0 && iw < inW ? in.getAtIndex(F, src + iw) : ConvPadInput.edge(mode, in, src, iw, inW);
-            col.setAtIndex(F, dst + i, v);
+        int hi = len;
+        while (hi > lo && start + (hi - 1) * sw >= inW) {
+            hi--;
+        }
+        PaddingMode mode = s.paddingMode();
+        for (int i = 0; i < lo; i++) {
+            col.setAtIndex(F, dst + i, ConvPadInput.edge(mode, in, src, start + i * sw, inW));
+        }
+        int first = start + lo * sw;
+        if (sw == 1) {
+            ConvPadInput.copy(in, src + first, col, dst + lo, hi - lo);
+        } else if (sw == 2 && Simd.VECTOR) {
+            ConvIm2colVector.everyOther(in, src + first, inW - first, col, dst + lo, hi - lo);
+        } else {
+            for (int i = lo, iw = first; i < hi; i++, iw += sw) {
+                col.setAtIndex(F, dst + i, in.getAtIndex(F, src + iw));
+            }
+        }
+        for (int i = hi; i < len; i++) {
+            col.setAtIndex(F, dst + i, ConvPadInput.edge(mode, in, src, start + i * sw, inW));
         }
     }
 

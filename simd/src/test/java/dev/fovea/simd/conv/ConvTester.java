@@ -115,6 +115,13 @@ final class ConvTester {
                 .paddingMode(PaddingMode.REPLICATE).build());
         specs.add(ConvSpec.builder(2).inC(3).outC(4).input(8, 9).kernel(3, 2).stride(1, 2)
                 .padding(Padding.of(new int[] {0, 2}, new int[] {1, 0})).build());
+        // Stride 2 along rows wide enough for the vector gather of im2col (16 and more outputs
+        // per row, with tails): a ResNet-like 7x7 stem, and reflect / circular padding with dilation.
+        specs.add(ConvSpec.builder(2).inC(3).outC(4).input(9, 71).kernel(7).stride(2).padding(3).build());
+        specs.add(ConvSpec.builder(1).n(2).inC(2).outC(3).input(100).kernel(3).stride(2).padding(1)
+                .paddingMode(PaddingMode.REFLECT).build());
+        specs.add(ConvSpec.builder(2).inC(2).outC(2).input(5, 67).kernel(3).stride(2).dilation(2).padding(2)
+                .paddingMode(PaddingMode.CIRCULAR).build());
         // 3x3 stride-1 zeros-padded 2-d specs, the Winograd shape, which random draws rarely give.
         specs.add(ConvSpec.builder(2).inC(32).outC(32).input(13, 17).kernel(3).padding(1).build());
         specs.add(ConvSpec.builder(2).n(2).inC(8).outC(6).groups(2).input(6, 5).kernel(3).padding(Padding.FULL).build());
