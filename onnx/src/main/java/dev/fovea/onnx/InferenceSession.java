@@ -1,5 +1,6 @@
 package dev.fovea.onnx;
 
+import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Tensor;
@@ -30,23 +31,45 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * of its run state, and each is given back to the pool after the last node that reads it, so
  * later nodes and later runs reuse the memory: after the first run of an input shape, runs
  * allocate no off-heap memory but the outputs they return ({@link #runInto} copies into the
- * caller's tensors instead). The pools are freed by {@link #close()}. Kernels use the default
- * compute context ({@code -Dfovea.threads}).
+ * caller's tensors instead). The pools are freed by {@link #close()}. Kernels run on the session's
+ * own compute context when {@link Options#withThreads} gives it one, else on the caller's
+ * {@linkplain ComputeContext#current() current context} (the default one has
+ * {@code -Dfovea.threads} threads); a conv or Gemm plan keeps the context it was made on.
  *
  * <p><b>Results</b> are copies the caller owns (GC-managed), never views of the session's
  * weights or of the inputs.
  */
 public final class InferenceSession implements AutoCloseable {
-    /** How a session is built. */
-    public record Options(boolean optimize) {
-        /** The defaults: graph optimizations on. */
+    /**
+     * How a session is built.
+     *
+     * @param optimize graph optimizations on (the default) or off (the graph runs as written)
+     * @param threads 0 (the default): each run uses the calling thread's
+     *     {@linkplain ComputeContext#current() current compute context}; {@code n > 0}: the session
+     *     has a compute context of its own with {@code n} threads, closed by {@link #close()}
+     */
+    public record Options(boolean optimize, int threads) {
+        /** @throws IllegalArgumentException if {@code threads} is negative */
+        public Options {
+            if (threads < 0) {
+                throw new IllegalArgumentException("InferenceSession.Options: threads must be >= 0 (0 = the caller's"
+                        + " compute context), got " + threads);
+            }
+        }
+
+        /** The defaults: graph optimizations on, runs on the caller's compute context. */
         public static Options defaults() {
-            return new Options(true);
+            return new Options(true, 0);
         }
 
         /** Returns options with graph optimizations on or off (off runs the graph as written). */
         public Options withOptimize(boolean on) {
-            return new Options(on);
+            return new Options(on, threads);
+        }
+
+        /** Returns options whose session has its own compute context of {@code n} threads (0: none, use the caller's). */
+        public Options withThreads(int n) {
+            return new Options(optimize, n);
         }
     }
 
@@ -61,6 +84,8 @@ public final class InferenceSession implements AutoCloseable {
     /** Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent run has its own. */
     private final ConcurrentLinkedQueue<RunState> idleStates = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /** The session's own compute context ({@link Options#threads()} > 0), else null. */
+    private final ComputeContext context;
 
     private InferenceSession(OnnxModel model, Options options) {
         this.model = model;
@@ -71,6 +96,7 @@ public final class InferenceSession implements AutoCloseable {
             declaredInputs.put(v.name(), v);
         }
         this.diesAfter = lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs());
+        this.context = options.threads() > 0 ? ComputeContext.create(options.threads()) : null;
     }
 
     /** For each node, the intermediate values read or written for the last time by it. */
@@ -202,7 +228,11 @@ public final class InferenceSession implements AutoCloseable {
                 state = new RunState(constants.keySet());
             }
             try {
-                return body.apply(state);
+                if (context == null) {
+                    return body.apply(state);
+                }
+                RunState mine = state;
+                return ComputeContext.callWith(context, () -> body.apply(mine));
             } finally {
                 idleStates.offer(state);
             }
@@ -385,11 +415,25 @@ public final class InferenceSession implements AutoCloseable {
         return names;
     }
 
-    /** Waits for running calls, then refuses new ones. Closing twice does nothing. */
+    /**
+     * Returns the threads a run uses: those of the session's own compute context, or (without one)
+     * of the calling thread's current context.
+     */
+    public int threads() {
+        return (context != null ? context : ComputeContext.current()).threads();
+    }
+
+    /**
+     * Waits for running calls, then refuses new ones and frees the run states and the session's
+     * own compute context. Closing twice does nothing.
+     */
     @Override
     public void close() {
         lock.writeLock().lock();
         try {
+            if (!closed && context != null) {
+                context.close();
+            }
             closed = true;
             for (RunState s; (s = idleStates.poll()) != null; ) {
                 s.close();

@@ -187,7 +187,7 @@ final class NnKernels {
             o = o.activation(act);
         }
         if (cacheable && x.rank() >= 3 && x.rank() <= 5) {
-            PlannedConv plan = PlannedConv.plan(x.rank() - 2, x.shape(), w, b, o, ComputeContext.defaultContext());
+            PlannedConv plan = PlannedConv.plan(x.rank() - 2, x.shape(), w, b, o, ComputeContext.current());
             state.put(n, new CachedConv(w, b, plan));
             return one(plan.apply(x));
         }
@@ -461,7 +461,7 @@ final class NnKernels {
                 PlannedLinear plan = state.get(n) instanceof CachedLinear cl && cl.weight() == b && cl.bias() == c
                         ? cl.plan() : null;
                 if (plan == null) {
-                    plan = PlannedLinear.plan(b, c, ComputeContext.defaultContext());
+                    plan = PlannedLinear.plan(b, c, ComputeContext.current());
                     state.put(n, new CachedLinear(b, c, plan));
                 }
                 return one(plan.apply(a));

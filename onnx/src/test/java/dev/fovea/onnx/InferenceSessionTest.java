@@ -2,6 +2,7 @@ package dev.fovea.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -225,6 +226,47 @@ class InferenceSessionTest {
         s.close();
         s.close();
         assertThrows(IllegalStateException.class, () -> s.run(inputs.get(0)));
+    }
+
+    /** Names of the live threads of compute-context pools. */
+    private static java.util.Set<String> computeThreads() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("fovea-compute-")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void aSessionWithItsOwnThreadsRunsOnThemAndStopsThemOnClose() throws Exception {
+        OnnxModel model = OnnxModel.parse(TestModels.smallCnn().toByteArray());
+        // a batch big enough (42 MFLOP of convolution) for the kernels to split over threads
+        Tensor big = Tensor.of(TestModels.values(16384 * 36, 7), 16384, 1, 6, 6);
+        float[] expected;
+        try (InferenceSession one = InferenceSession.create(model, InferenceSession.Options.defaults()
+                .withThreads(1))) {
+            assertEquals(1, one.threads());
+            expected = one.run(big).toArray();
+        }
+        // the default context's pool, if it has one, exists before the snapshot
+        dev.fovea.simd.parallel.ComputeContext.defaultContext().run(2, (part, parts) -> { });
+        java.util.Set<String> before = computeThreads();
+        InferenceSession s = InferenceSession.create(model, InferenceSession.Options.defaults().withThreads(2));
+        assertEquals(2, s.threads());
+        // results do not depend on the thread count
+        assertArrayEquals(expected, s.run(big).toArray());
+        java.util.Set<String> created = computeThreads();
+        created.removeAll(before);
+        assertFalse(created.isEmpty(), "no new compute thread ran the session's kernels; before: " + before);
+        s.close();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (computeThreads().stream().anyMatch(created::contains) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(computeThreads().stream().noneMatch(created::contains), "the session's threads outlive close()");
+        assertThrows(IllegalArgumentException.class, () -> InferenceSession.Options.defaults().withThreads(-1));
     }
 
     @Test

@@ -102,7 +102,7 @@ public final class Sgemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                              float beta, MemorySegment c, long cOff, int ldc) {
-        sgemm(ComputeContext.defaultContext(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+        sgemm(ComputeContext.current(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc, Epilogue.NONE);
     }
 

@@ -1,6 +1,7 @@
 package dev.fovea.simd.parallel;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,7 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * nesting cannot deadlock.
  *
  * <p>The {@linkplain #defaultContext() default context} has {@code -Dfovea.threads} threads, or one
- * per available processor. Contexts made with {@link #create(int)} should be closed; the default
+ * per available processor. Operations that take no context argument use the
+ * {@linkplain #current() current context}: the default one, or one bound around a call with
+ * {@link #callWith}. Contexts made with {@link #create(int)} should be closed; the default
  * one lives as long as the JVM (its threads are daemons). Safe for concurrent use by many callers.
  */
 public final class ComputeContext implements AutoCloseable {
@@ -31,22 +34,28 @@ public final class ComputeContext implements AutoCloseable {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     private static final ThreadLocal<ComputeContext> RUNNING_IN = new ThreadLocal<>();
+    /** The context bound by {@link #callWith} / {@link #runWith}; unbound means the default one. */
+    private static final ScopedValue<ComputeContext> CURRENT = ScopedValue.newInstance();
 
     private final int threads;
     private final ExecutorService pool;
+    /** Prefix of the pool threads' names ({@code fovea-compute-<id>}), null without a pool. */
+    private final String poolName;
 
     private ComputeContext(int threads) {
         this.threads = threads;
         if (threads == 1) {
             this.pool = null;
+            this.poolName = null;
         } else {
             int poolId = POOL_IDS.incrementAndGet();
+            this.poolName = "fovea-compute-" + poolId;
             AtomicInteger threadIds = new AtomicInteger();
             ThreadFactory factory = runnable -> {
                 Thread t = new Thread(() -> {
                     RUNNING_IN.set(this);
                     runnable.run();
-                }, "fovea-compute-" + poolId + "-" + threadIds.incrementAndGet());
+                }, poolName + "-" + threadIds.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             };
@@ -70,6 +79,32 @@ public final class ComputeContext implements AutoCloseable {
     /** Returns the shared default context, sized by {@code -Dfovea.threads} or the processor count. */
     public static ComputeContext defaultContext() {
         return DefaultHolder.INSTANCE;
+    }
+
+    /**
+     * Returns the context the library's operations use on this thread: the one bound by
+     * {@link #callWith} or {@link #runWith} around the current call, else the
+     * {@linkplain #defaultContext() default context}. Kernels that take a context argument use
+     * that argument; tensor operations and layers ask this method.
+     */
+    public static ComputeContext current() {
+        return CURRENT.isBound() ? CURRENT.get() : DefaultHolder.INSTANCE;
+    }
+
+    /**
+     * Calls {@code body} with {@code ctx} as this thread's {@linkplain #current() current context}
+     * for the duration of the call (a scoped value: other threads, and this thread after the call,
+     * are unaffected). An inference session runs each of its runs this way on its own context.
+     *
+     * @throws NullPointerException if {@code ctx} or {@code body} is null
+     */
+    public static <T, X extends Throwable> T callWith(ComputeContext ctx, ScopedValue.CallableOp<T, X> body) throws X {
+        return ScopedValue.where(CURRENT, Objects.requireNonNull(ctx, "ctx")).call(Objects.requireNonNull(body, "body"));
+    }
+
+    /** Runs {@code body} with {@code ctx} as this thread's {@linkplain #current() current context}; see {@link #callWith}. */
+    public static void runWith(ComputeContext ctx, Runnable body) {
+        ScopedValue.where(CURRENT, Objects.requireNonNull(ctx, "ctx")).run(Objects.requireNonNull(body, "body"));
     }
 
     /** Returns the thread count {@link #defaultContext()} has or will have. */
@@ -236,6 +271,6 @@ public final class ComputeContext implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ComputeContext[threads=" + threads + "]";
+        return "ComputeContext[threads=" + threads + (poolName == null ? "" : ", pool=" + poolName) + "]";
     }
 }

@@ -139,4 +139,45 @@ class ComputeContextTest {
             assertFalse(ComputeContext.shareable(c));
         }
     }
+
+    @Test
+    void currentIsTheBoundContextInsideACallAndTheDefaultOutside() throws Exception {
+        assertSame(ComputeContext.defaultContext(), ComputeContext.current());
+        try (ComputeContext two = ComputeContext.create(2); ComputeContext three = ComputeContext.create(3)) {
+            ComputeContext[] seenByOtherThread = new ComputeContext[1];
+            int inner = ComputeContext.callWith(two, () -> {
+                assertSame(two, ComputeContext.current());
+                // another thread started inside the call does not see the binding
+                Thread t = new Thread(() -> seenByOtherThread[0] = ComputeContext.current());
+                t.start();
+                t.join();
+                ComputeContext.runWith(three, () -> assertSame(three, ComputeContext.current()));
+                assertSame(two, ComputeContext.current());
+                return ComputeContext.current().threads();
+            });
+            assertEquals(2, inner);
+            assertSame(ComputeContext.defaultContext(), seenByOtherThread[0]);
+            assertSame(ComputeContext.defaultContext(), ComputeContext.current());
+            // a failing body unbinds too, and its exception reaches the caller unchanged
+            IllegalStateException boom = new IllegalStateException("boom");
+            assertSame(boom, assertThrows(IllegalStateException.class, () -> ComputeContext.runWith(two, () -> {
+                throw boom;
+            })));
+            assertSame(ComputeContext.defaultContext(), ComputeContext.current());
+            assertThrows(NullPointerException.class, () -> ComputeContext.runWith(null, () -> { }));
+        }
+    }
+
+    @Test
+    void toStringNamesThePoolWhoseThreadsRunTheParts() {
+        try (ComputeContext two = ComputeContext.create(2)) {
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            two.run(2, (part, parts) -> names.add(Thread.currentThread().getName()));
+            String pool = two.toString().replaceAll(".*pool=([\\w-]+).*", "$1");
+            assertTrue(names.stream().anyMatch(n -> n.startsWith(pool + "-")), names + " vs " + two);
+        }
+        try (ComputeContext one = ComputeContext.create(1)) {
+            assertEquals("ComputeContext[threads=1]", one.toString());
+        }
+    }
 }

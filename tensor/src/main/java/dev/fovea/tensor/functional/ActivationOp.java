@@ -88,6 +88,6 @@ final class ActivationOp {
     }
 
     private static ComputeContext ctx() {
-        return ComputeContext.defaultContext();
+        return ComputeContext.current();
     }
 }

@@ -135,7 +135,7 @@ final class ClassLossOp {
     }
 
     private static ComputeContext ctx() {
-        return ComputeContext.defaultContext();
+        return ComputeContext.current();
     }
 
     private static Tensor withProbabilities(String op, Tensor input, Tensor target, CrossEntropyOptions o) {

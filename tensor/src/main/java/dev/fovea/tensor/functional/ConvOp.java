@@ -48,7 +48,7 @@ final class ConvOp {
         boolean fuse = activation != null && !Autograd.isRecording(x, w, b);
         Tensor out = Tensor.empty(spec.outputShape());
         if (out.numel() > 0) {
-            Conv.plan(spec, w.segment(), w.offset(), options.policy(), ComputeContext.defaultContext())
+            Conv.plan(spec, w.segment(), w.offset(), options.policy(), ComputeContext.current())
                     .execute(x.segment(), x.offset(), b == null ? null : b.segment(), b == null ? 0 : b.offset(),
                             out.segment(), out.offset(), fuse ? activation : null);
         }
@@ -106,7 +106,7 @@ final class ConvOp {
         Tensor dx = null;
         Tensor dw = null;
         Tensor db = null;
-        ComputeContext ctx = ComputeContext.defaultContext();
+        ComputeContext ctx = ComputeContext.current();
         if (x.requiresGrad() || w.requiresGrad()) {
             // One plan, one column buffer for both GEMM-based gradients.
             try (ConvBackward.Plan plan = ConvBackward.plan(spec)) {

@@ -45,7 +45,7 @@ final class ConvTransposeOp {
         if (out.numel() > 0) {
             ConvTranspose.forward(spec, x.segment(), x.offset(), w.segment(), w.offset(),
                     b == null ? null : b.segment(), b == null ? 0 : b.offset(), out.segment(), out.offset(),
-                    ComputeContext.defaultContext());
+                    ComputeContext.current());
         }
         return Autograd.record(op, out, g -> backward(spec, x, w, b, g), x, w, b);
     }
@@ -107,7 +107,7 @@ final class ConvTransposeOp {
         Tensor dx = null;
         Tensor dw = null;
         Tensor db = null;
-        ComputeContext ctx = ComputeContext.defaultContext();
+        ComputeContext ctx = ComputeContext.current();
         if (x.requiresGrad() || w.requiresGrad()) {
             try (ConvTranspose.Plan plan = ConvTranspose.plan(spec)) {
                 if (x.requiresGrad()) {

@@ -60,11 +60,11 @@ final class InterpolateOp {
                 scales == null || o.recomputeScaleFactor() ? null : scales);
         Tensor x = input.contiguous();
         Tensor y = Tensor.empty(outShape);
-        Resample.forward(s, x.segment(), x.offset(), y.segment(), y.offset(), ComputeContext.defaultContext());
+        Resample.forward(s, x.segment(), x.offset(), y.segment(), y.offset(), ComputeContext.current());
         return Autograd.record(op + "(" + name + ")", y, g -> {
             Tensor gc = g.contiguous();
             Tensor dx = Tensor.empty(shape);
-            Resample.backward(s, gc.segment(), gc.offset(), dx.segment(), dx.offset(), ComputeContext.defaultContext());
+            Resample.backward(s, gc.segment(), gc.offset(), dx.segment(), dx.offset(), ComputeContext.current());
             return new Tensor[] {dx};
         }, x);
     }

@@ -54,7 +54,7 @@ final class LinearOp {
         Tensor y = Tensor.empty(yShape);
         Epilogue epilogue = bd == null ? Epilogue.NONE : Epilogue.columnBias(bd.segment(), bd.offset());
         // B = W^T (k x n): stored as W's rows (transposed, n x k), or for a transposed view as its columns.
-        Sgemm.sgemm(ComputeContext.defaultContext(), false, !columnMajor, (int) rows, (int) outF, (int) inF, 1f,
+        Sgemm.sgemm(ComputeContext.current(), false, !columnMajor, (int) rows, (int) outF, (int) inF, 1f,
                 x2.segment(), x2.offset(), ld(x2), wd.segment(), wd.offset(), columnMajor ? ld(wd.t()) : ld(wd), 0f,
                 y.segment(), y.offset(), (int) Math.max(1, outF), epilogue);
         Tensor wk = wd;

@@ -19,7 +19,7 @@ final class NormSupport {
     private NormSupport() {}
 
     static ComputeContext ctx() {
-        return ComputeContext.defaultContext();
+        return ComputeContext.current();
     }
 
     /** The input as a contiguous tensor, copied without recording a node (the op records its own). */

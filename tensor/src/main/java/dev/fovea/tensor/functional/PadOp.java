@@ -117,11 +117,11 @@ final class PadOp {
         }
         Tensor x = input.contiguous();
         Tensor y = Tensor.empty(outShape);
-        Pad.pad(s, x.segment(), x.offset(), y.segment(), y.offset(), ComputeContext.defaultContext());
+        Pad.pad(s, x.segment(), x.offset(), y.segment(), y.offset(), ComputeContext.current());
         return Autograd.record("pad(" + mode.wireName() + ")", y, g -> {
             Tensor gc = g.contiguous();
             Tensor dx = Tensor.empty(shape);
-            Pad.padBackward(s, gc.segment(), gc.offset(), dx.segment(), dx.offset(), ComputeContext.defaultContext());
+            Pad.padBackward(s, gc.segment(), gc.offset(), dx.segment(), dx.offset(), ComputeContext.current());
             return new Tensor[] {dx};
         }, x);
     }

@@ -247,7 +247,7 @@ final class PoolOp {
     }
 
     private static ComputeContext ctx() {
-        return ComputeContext.defaultContext();
+        return ComputeContext.current();
     }
 
     private static String spatialNames(int dims) {

@@ -48,6 +48,6 @@ final class SoftmaxOp {
     }
 
     private static ComputeContext ctx() {
-        return ComputeContext.defaultContext();
+        return ComputeContext.current();
     }
 }

@@ -11,7 +11,7 @@ import dev.fovea.tensor.Tensor;
  * every operand, so dense and simply broadcast operands become one long run. Broadcast operands
  * have stride 0 in the dims they repeat. Operand 0 is the output by convention.
  *
- * <p>{@link #run} splits the runs over {@link ComputeContext#defaultContext()}'s threads when there
+ * <p>{@link #run} splits the runs over {@link ComputeContext#current()}'s threads when there
  * are at least {@value #PARALLEL_MIN_ELEMENTS} elements, cutting long runs into chunks when there
  * are few of them. Bodies must write only the outputs at the offsets they are given, so results do
  * not depend on the thread count.
@@ -157,7 +157,7 @@ public final class Loop {
         }
         long inner = innerLength();
         long rows = numel / inner;
-        ComputeContext ctx = ComputeContext.defaultContext();
+        ComputeContext ctx = ComputeContext.current();
         int threads = parallel ? ctx.threads() : 1;
         long chunksPerRow = 1;
         if (threads > 1 && rows < 4L * threads) {

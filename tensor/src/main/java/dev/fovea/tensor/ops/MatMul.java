@@ -106,7 +106,7 @@ public final class MatMul {
         MemorySegment as = a.segment();
         MemorySegment bs = b.segment();
         MemorySegment cs = out.segment();
-        ComputeContext ctx = ComputeContext.defaultContext();
+        ComputeContext ctx = ComputeContext.current();
         loop.run((off, count) -> Sgemm.sgemmBatched(ctx, Math.toIntExact(count), la.trans(), lb.trans(), m, n, k, 1f,
                 as, off[1], la.ld(), sa, bs, off[2], lb.ld(), sb, 0f, cs, off[0], n, sc, Epilogue.NONE), false);
     }
