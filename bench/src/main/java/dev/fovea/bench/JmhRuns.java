@@ -72,6 +72,27 @@ public final class JmhRuns {
         return new double[] {medianScore(run), alloc};
     }
 
+    /**
+     * Runs a sample-time benchmark with JMH's GC profiler and returns the given percentiles of
+     * all its samples (in the benchmark's time unit), then the bytes allocated per operation
+     * ({@code gc.alloc.rate.norm}, NaN if JMH did not report it).
+     */
+    public static double[] percentilesAndAllocation(ChainedOptionsBuilder options, double... percentiles)
+            throws RunnerException {
+        RunResult run = runOne(options.addProfiler(GCProfiler.class));
+        double[] out = new double[percentiles.length + 1];
+        for (int i = 0; i < percentiles.length; i++) {
+            out[i] = run.getPrimaryResult().getStatistics().getPercentile(percentiles[i]);
+        }
+        out[percentiles.length] = Double.NaN;
+        for (var e : run.getSecondaryResults().entrySet()) {
+            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                out[percentiles.length] = e.getValue().getScore();
+            }
+        }
+        return out;
+    }
+
     /** Runs the options and returns the (first) benchmark's result. */
     private static RunResult runOne(ChainedOptionsBuilder options) throws RunnerException {
         Collection<RunResult> results = new Runner(options.build()).run();

@@ -32,12 +32,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * ({@code test/src/test/resources/onnx/models}), Fovea's {@link InferenceSession} against ONNX
  * Runtime's Java API on the same files, in sample-time mode (JMH prints p50 and p99).
  *
- * <p>{@code engine}: {@code fovea}; {@code ort-extended} and {@code ort-all} are ONNX Runtime at
- * its EXTENDED and ALL graph optimization levels, with {@code threads} intra-op threads and no
- * inter-op parallelism. Fovea's thread count is the fork's {@code -Dfovea.threads}, set from the
- * same parameter by {@code ./fovea bench infer} (pass it with {@code -jvmArgsAppend} otherwise).
- * The external weights are regenerated once into {@code bench/target/onnx-models}. Setup checks
- * each engine's output against PyTorch's stored output before timing.
+ * <p>{@code engine}: {@code fovea} is an {@link InferenceSession} with a compute context of
+ * {@code threads} threads of its own; {@code ort-extended} and {@code ort-all} are ONNX Runtime
+ * at its EXTENDED and ALL graph optimization levels, with {@code threads} intra-op threads and no
+ * inter-op parallelism. The external weights are regenerated once into
+ * {@code bench/target/onnx-models} under {@code root}. Setup checks each engine's output against
+ * PyTorch's stored output before timing. {@code ./fovea bench infer} ({@link InferCommand}) runs
+ * the grid and prints the comparison.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -51,7 +52,7 @@ public class InferBench {
     @Param({"fovea", "ort-extended", "ort-all"})
     public String engine;
 
-    /** Intra-op threads of ONNX Runtime (Fovea's come from -Dfovea.threads). */
+    /** Threads of either engine: ONNX Runtime's intra-op threads, the Fovea session's own compute context. */
     @Param({"1"})
     public int threads;
 
@@ -73,12 +74,13 @@ public class InferBench {
         if (!Files.isDirectory(fixtures)) {
             throw new IllegalStateException("no model fixtures at " + fixtures + "; run from the repository root");
         }
-        Path modelFile = prepared(fixtures);
+        Path modelFile = prepared(fixtures, Path.of(root).toAbsolutePath().resolve("bench/target/onnx-models"));
         input = Tensor.load(fixtures.resolve("input.npy"));
         float[] expected = Tensor.load(fixtures.resolve("output.npy")).toArray();
         float[] got;
         if (engine.equals("fovea")) {
-            fovea = InferenceSession.create(OnnxModel.load(modelFile));
+            fovea = InferenceSession.create(OnnxModel.load(modelFile),
+                    InferenceSession.Options.defaults().withThreads(threads));
             got = fovea.run(input).toArray();
         } else {
             env = OrtEnvironment.getEnvironment();
@@ -116,12 +118,12 @@ public class InferBench {
     }
 
     /** The fixture's model.onnx, or a copy with its external weights regenerated (once) next to it. */
-    private static Path prepared(Path fixtures) throws IOException {
+    private static Path prepared(Path fixtures, Path generated) throws IOException {
         Path manifest = fixtures.resolve("manifest.json");
         if (!Files.exists(manifest)) {
             return fixtures.resolve("model.onnx");
         }
-        Path dir = Path.of("bench/target/onnx-models").toAbsolutePath().resolve(fixtures.getFileName());
+        Path dir = generated.resolve(fixtures.getFileName());
         Path model = dir.resolve("model.onnx");
         if (Files.exists(model) && Files.exists(dir.resolve("weights.bin"))) {
             return model;
