@@ -71,7 +71,16 @@ class ConvDepthwiseTest {
                 ConvSpec.builder(2).inC(2).outC(2).groups(2).input(6, 1).kernel(3).padding(1).build(),
                 ConvSpec.builder(2).inC(2).outC(2).groups(2).input(12, 40).kernel(3).padding(3).build(),
                 ConvSpec.builder(2).inC(2).outC(2).groups(2).input(13, 70).kernel(3).stride(2)
-                        .padding(Padding.of(new int[] {0, 0}, new int[] {1, 1})).build());
+                        .padding(Padding.of(new int[] {0, 0}, new int[] {1, 1})).build(),
+                // stride 2 rows narrower than a vector and vector tails: masked blocks reading
+                // past both ends of the row (MobileNetV2's 28 -> 14 and 14 -> 7), dilated and
+                // wide kernels, odd widths, a right tail of 4 to 15 columns
+                ConvSpec.builder(2).inC(3).outC(3).groups(3).input(28, 28).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).n(2).inC(2).outC(2).groups(2).input(14, 14).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 9).kernel(5).stride(2).padding(2).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(11, 45).kernel(3, 5).stride(2).dilation(1, 3)
+                        .padding(Padding.of(new int[] {1, 5}, new int[] {1, 2})).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(5, 58).kernel(3).stride(2).build());
         for (int i = 0; i < specs.size(); i++) {
             ConvTester.check(DW, specs.get(i), one, true, i);
             ConvTester.check(DW, specs.get(i), two, false, i);
