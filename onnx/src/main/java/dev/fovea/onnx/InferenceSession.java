@@ -77,8 +77,22 @@ public final class InferenceSession implements AutoCloseable {
     private final List<Node> nodes;
     private final Map<String, OnnxValue> constants;
     private final GraphOptimizer.Result optimized;
-    /** Per node, the values whose last use it is (never graph outputs, inputs or constants). */
-    private final List<List<String>> diesAfter;
+    /** Per node, the slots of the values whose last use it is (never graph outputs, inputs or constants). */
+    private final int[][] diesAfter;
+    /**
+     * Every value name's slot in a run's value array (see {@link RunState#values}): constants,
+     * inputs, node outputs and graph outputs, numbered once so that a run indexes an array
+     * instead of filling a map.
+     */
+    private final Map<String, Integer> slots = new HashMap<>();
+    /** A run's value array before it starts: the constants at their slots, nulls elsewhere. */
+    private final OnnxValue[] constantSlots;
+    /** Per node, the slots of its inputs and of its outputs (-1 for an omitted one). */
+    private final int[][] nodeInputs;
+    private final int[][] nodeOutputs;
+    /** Slots of the graph's inputs and outputs, in the model's order. */
+    private final int[] inputSlots;
+    private final int[] outputSlots;
     private final Map<String, ValueInfo> declaredInputs = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent run has its own. */
@@ -95,8 +109,26 @@ public final class InferenceSession implements AutoCloseable {
         for (ValueInfo v : model.inputs()) {
             declaredInputs.put(v.name(), v);
         }
-        this.diesAfter = lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs());
+        constants.keySet().forEach(this::slot);
+        model.inputs().forEach(v -> slot(v.name()));
+        this.nodeInputs = new int[nodes.size()][];
+        this.nodeOutputs = new int[nodes.size()][];
+        for (int k = 0; k < nodes.size(); k++) {
+            nodeInputs[k] = nodes.get(k).inputs.stream().mapToInt(this::slot).toArray();
+            nodeOutputs[k] = nodes.get(k).outputs.stream().mapToInt(this::slot).toArray();
+        }
+        this.inputSlots = model.inputs().stream().mapToInt(v -> slot(v.name())).toArray();
+        this.outputSlots = model.outputs().stream().mapToInt(v -> slot(v.name())).toArray();
+        this.constantSlots = new OnnxValue[slots.size()];
+        constants.forEach((name, value) -> constantSlots[slots.get(name)] = value);
+        this.diesAfter = lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs()).stream()
+                .map(names -> names.stream().mapToInt(slots::get).toArray()).toArray(int[][]::new);
         this.context = options.threads() > 0 ? ComputeContext.create(options.threads()) : null;
+    }
+
+    /** Returns the slot of a value name, numbering it if new; -1 for the empty name (an omitted value). */
+    private int slot(String name) {
+        return name.isEmpty() ? -1 : slots.computeIfAbsent(name, n -> slots.size());
     }
 
     /** For each node, the intermediate values read or written for the last time by it. */
@@ -271,51 +303,69 @@ public final class InferenceSession implements AutoCloseable {
 
     private Map<String, OnnxValue> execute(Map<String, OnnxValue> inputs, RunState state) {
         Map<String, OnnxValue> result = new LinkedHashMap<>();
-        execute(inputs, state, env -> {
+        execute(inputs, state, values -> {
             try (var unscoped = Scope.suspend()) {
-                for (ValueInfo v : model.outputs()) {
-                    OnnxValue value = env.get(v.name());
-                    result.put(v.name(), value.isFloat() ? OnnxValue.of(value.tensor().clone()) : value);
+                for (int i = 0; i < outputSlots.length; i++) {
+                    OnnxValue value = output(values, i);
+                    result.put(model.outputs().get(i).name(), value.isFloat() ? OnnxValue.of(value.tensor().clone())
+                            : value);
                 }
             }
         });
         return result;
     }
 
+    /** The value of graph output {@code i} in a run's value array. */
+    private OnnxValue output(OnnxValue[] values, int i) {
+        OnnxValue v = values[outputSlots[i]];
+        if (v == null) {
+            throw new OnnxException("InferenceSession.run: output '" + model.outputs().get(i).name()
+                    + "' is not computed by any node of the graph");
+        }
+        return v;
+    }
+
     /**
      * Runs the nodes in a scope drawing on the state's memory pool, gives each intermediate
      * tensor's memory back to the pool after its last use (unless a live value views it), and
-     * hands the values to {@code collect} before the scope closes.
+     * hands the value array (indexed by {@link #slots}) to {@code collect} before the scope closes.
      */
     private void execute(Map<String, OnnxValue> inputs, RunState state,
-                         java.util.function.Consumer<Map<String, OnnxValue>> collect) {
-        Map<String, OnnxValue> env = new HashMap<>(constants);
-        List<OnnxValue> live = new ArrayList<>();
+                         java.util.function.Consumer<OnnxValue[]> collect) {
+        OnnxValue[] values = state.values(constantSlots.length);
+        System.arraycopy(constantSlots, 0, values, 0, constantSlots.length);
+        List<OnnxValue> live = state.live();
         try (Scope scope = Scope.open(state.pool()); Grad noGrad = Grad.off()) {
-            env.putAll(inputs);
+            for (int i = 0; i < inputSlots.length; i++) {
+                values[inputSlots[i]] = inputs.get(model.inputs().get(i).name());
+            }
             for (int k = 0; k < nodes.size(); k++) {
                 Node n = nodes.get(k);
-                OnnxValue[] in = new OnnxValue[n.inputs.size()];
+                int[] ins = nodeInputs[k];
+                OnnxValue[] in = new OnnxValue[ins.length];
                 for (int i = 0; i < in.length; i++) {
-                    String name = n.inputs.get(i);
-                    in[i] = name.isEmpty() ? null : env.get(name);
+                    in[i] = ins[i] < 0 ? null : values[ins[i]];
                 }
                 OnnxValue[] out = Kernels.run(n, in, state);
-                for (int i = 0; i < n.outputs.size(); i++) {
-                    String name = n.outputs.get(i);
-                    if (!name.isEmpty()) {
+                int[] outs = nodeOutputs[k];
+                for (int i = 0; i < outs.length; i++) {
+                    if (outs[i] >= 0) {
                         if (i >= out.length) {
-                            throw new OnnxException(n + ": output " + i + " ('" + name + "') is not computed");
+                            throw new OnnxException(n + ": output " + i + " ('" + n.outputs.get(i) + "') is not computed");
                         }
-                        env.put(name, out[i]);
+                        values[outs[i]] = out[i];
                         live.add(out[i]);
                     }
                 }
-                for (String dead : diesAfter.get(k)) {
-                    release(scope, env.remove(dead), live);
+                for (int dead : diesAfter[k]) {
+                    release(scope, values[dead], live);
+                    values[dead] = null;
                 }
             }
-            collect.accept(env);
+            collect.accept(values);
+        } finally {
+            Arrays.fill(values, null);
+            live.clear();
         }
     }
 
@@ -358,8 +408,8 @@ public final class InferenceSession implements AutoCloseable {
                         + " are " + model.outputs());
             }
         }
-        java.util.function.Consumer<Map<String, OnnxValue>> copyOut = env -> outputs.forEach((name, target) -> {
-            OnnxValue v = env.get(name);
+        java.util.function.Consumer<OnnxValue[]> copyOut = values -> outputs.forEach((name, target) -> {
+            OnnxValue v = output(values, names.indexOf(name));
             if (!v.isFloat() || !java.util.Arrays.equals(v.shapeRef(), target.shape())) {
                 throw new OnnxException("InferenceSession.runInto: output '" + name + "' is " + v.type() + " "
                         + java.util.Arrays.toString(v.shapeRef()) + ", the tensor given for it is float32 "

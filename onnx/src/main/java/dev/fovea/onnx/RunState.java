@@ -1,7 +1,9 @@
 package dev.fovea.onnx;
 
 import dev.fovea.tensor.MemoryPool;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +17,9 @@ final class RunState implements AutoCloseable {
     private final Set<String> constants;
     private final Map<Node, Object> perNode = new IdentityHashMap<>();
     private final MemoryPool pool = MemoryPool.create();
+    /** The run's values by slot, and the node outputs still alive; reused by every run of this state. */
+    private OnnxValue[] values = new OnnxValue[0];
+    private final List<OnnxValue> live = new ArrayList<>();
 
     /** Makes an empty state for a graph whose constant values have these names. */
     RunState(Set<String> constants) {
@@ -39,6 +44,19 @@ final class RunState implements AutoCloseable {
     /** The pool the run's intermediate tensors are allocated from; its blocks are reused run after run. */
     MemoryPool pool() {
         return pool;
+    }
+
+    /** Returns this state's value array of at least {@code slots} entries (all null between runs). */
+    OnnxValue[] values(int slots) {
+        if (values.length < slots) {
+            values = new OnnxValue[slots];
+        }
+        return values;
+    }
+
+    /** Returns this state's list of live node outputs (empty between runs). */
+    List<OnnxValue> live() {
+        return live;
     }
 
     /** Frees the pool's memory; the state must not be used afterwards. */
