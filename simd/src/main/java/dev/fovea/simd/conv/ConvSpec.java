@@ -407,39 +407,67 @@ public final class ConvSpec {
             return r;
         }
 
+        /** The prefix of this builder's error messages, built only when a check fails. */
+        private String what() {
+            return "conv" + dims + "d: ";
+        }
+
         /** Validates the values, resolves the padding and computes the output extents. */
         public ConvSpec build() {
-            String what = "conv" + dims + "d: ";
-            require(n >= 0, what + "n (batch) must be >= 0, got " + n);
-            require(inC >= 1, what + "inC must be >= 1, got " + inC);
-            require(outC >= 1, what + "outC must be >= 1, got " + outC);
-            require(groups >= 1, what + "groups must be >= 1, got " + groups);
-            require(inC % groups == 0 && outC % groups == 0, what + "groups must divide inC and outC, got groups="
+            if (n < 0) {
+                throw new IllegalArgumentException(what() + "n (batch) must be >= 0, got " + n);
+            }
+            if (inC < 1) {
+                throw new IllegalArgumentException(what() + "inC must be >= 1, got " + inC);
+            }
+            if (outC < 1) {
+                throw new IllegalArgumentException(what() + "outC must be >= 1, got " + outC);
+            }
+            if (groups < 1) {
+                throw new IllegalArgumentException(what() + "groups must be >= 1, got " + groups);
+            }
+            if (inC % groups != 0 || outC % groups != 0) {
+                throw new IllegalArgumentException(what() + "groups must divide inC and outC, got groups="
                     + groups + ", inC=" + inC + ", outC=" + outC);
-            require(in != null, what + "input sizes not set");
-            require(k != null, what + "kernel size not set");
+            }
+            if (in == null) {
+                throw new IllegalArgumentException(what() + "input sizes not set");
+            }
+            if (k == null) {
+                throw new IllegalArgumentException(what() + "kernel size not set");
+            }
             for (int a = 3 - dims; a < 3; a++) {
-                require(in[a] >= 1, what + "input sizes must be >= 1, got " + Arrays.toString(in));
-                require(k[a] >= 1, what + "kernel sizes must be >= 1, got " + Arrays.toString(k));
-                require(stride[a] >= 1, what + "strides must be >= 1, got " + Arrays.toString(stride));
-                require(dil[a] >= 1, what + "dilations must be >= 1, got " + Arrays.toString(dil));
+                if (in[a] < 1) {
+                    throw new IllegalArgumentException(what() + "input sizes must be >= 1, got " + Arrays.toString(in));
+                }
+                if (k[a] < 1) {
+                    throw new IllegalArgumentException(what() + "kernel sizes must be >= 1, got " + Arrays.toString(k));
+                }
+                if (stride[a] < 1) {
+                    throw new IllegalArgumentException(what() + "strides must be >= 1, got " + Arrays.toString(stride));
+                }
+                if (dil[a] < 1) {
+                    throw new IllegalArgumentException(what() + "dilations must be >= 1, got " + Arrays.toString(dil));
+                }
             }
             int[] pb = new int[3];
             int[] pe = new int[3];
             resolvePadding(pb, pe);
             int[] out = {1, 1, 1};
             for (int a = 3 - dims; a < 3; a++) {
-                require(pb[a] >= 0 && pe[a] >= 0, what + "padding must be >= 0, got " + padding);
+                if (pb[a] < 0 || pe[a] < 0) {
+                    throw new IllegalArgumentException(what() + "padding must be >= 0, got " + padding);
+                }
                 long span = (long) in[a] + pb[a] + pe[a] - (long) dil[a] * (k[a] - 1) - 1;
                 if (span < 0) {
-                    throw new IllegalArgumentException(what + "output would be empty: padded input "
+                    throw new IllegalArgumentException(what() + "output would be empty: padded input "
                             + (in[a] + pb[a] + pe[a]) + " is smaller than the dilated kernel "
                             + ((long) dil[a] * (k[a] - 1) + 1) + " along axis " + (a - (3 - dims)) + " (input "
                             + Arrays.toString(in) + ", kernel " + Arrays.toString(k) + ", dilation "
                             + Arrays.toString(dil) + ", padding " + padding + ")");
                 }
                 out[a] = (int) (span / stride[a] + 1);
-                checkModePadding(what, a, pb[a], pe[a]);
+                checkModePadding(a, pb[a], pe[a]);
             }
             return new ConvSpec(this, pb, pe, out);
         }
@@ -473,21 +501,15 @@ public final class ConvSpec {
             }
         }
 
-        private void checkModePadding(String what, int a, int pb, int pe) {
+        private void checkModePadding(int a, int pb, int pe) {
             int max = Math.max(pb, pe);
             if (paddingMode == PaddingMode.REFLECT && max >= in[a]) {
-                throw new IllegalArgumentException(what + "reflect padding must be smaller than the input, got padding "
-                        + max + " for input size " + in[a] + " along axis " + (a - (3 - dims)));
+                throw new IllegalArgumentException(what() + "reflect padding must be smaller than the input, got"
+                        + " padding " + max + " for input size " + in[a] + " along axis " + (a - (3 - dims)));
             }
             if (paddingMode == PaddingMode.CIRCULAR && max > in[a]) {
-                throw new IllegalArgumentException(what + "circular padding must not exceed the input, got padding "
-                        + max + " for input size " + in[a] + " along axis " + (a - (3 - dims)));
-            }
-        }
-
-        private static void require(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException(message);
+                throw new IllegalArgumentException(what() + "circular padding must not exceed the input, got"
+                        + " padding " + max + " for input size " + in[a] + " along axis " + (a - (3 - dims)));
             }
         }
     }

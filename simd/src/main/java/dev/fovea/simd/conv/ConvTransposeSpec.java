@@ -274,44 +274,67 @@ public final class ConvTransposeSpec {
             return r;
         }
 
+        /** The prefix of this builder's error messages, built only when a check fails. */
+        private String what() {
+            return "convTranspose" + dims + "d: ";
+        }
+
         /** Validates the values and computes the output extents. */
         public ConvTransposeSpec build() {
-            String what = "convTranspose" + dims + "d: ";
-            require(n >= 0, what + "n (batch) must be >= 0, got " + n);
-            require(inC >= 1, what + "inC must be >= 1, got " + inC);
-            require(outC >= 1, what + "outC must be >= 1, got " + outC);
-            require(groups >= 1 && inC % groups == 0 && outC % groups == 0, what
-                    + "groups must be >= 1 and divide inC and outC, got groups=" + groups + ", inC=" + inC
-                    + ", outC=" + outC);
-            require(in != null, what + "input sizes not set");
-            require(k != null, what + "kernel size not set");
+            if (n < 0) {
+                throw new IllegalArgumentException(what() + "n (batch) must be >= 0, got " + n);
+            }
+            if (inC < 1) {
+                throw new IllegalArgumentException(what() + "inC must be >= 1, got " + inC);
+            }
+            if (outC < 1) {
+                throw new IllegalArgumentException(what() + "outC must be >= 1, got " + outC);
+            }
+            if (groups < 1 || inC % groups != 0 || outC % groups != 0) {
+                throw new IllegalArgumentException(what() + "groups must be >= 1 and divide inC and outC, got groups="
+                        + groups + ", inC=" + inC + ", outC=" + outC);
+            }
+            if (in == null) {
+                throw new IllegalArgumentException(what() + "input sizes not set");
+            }
+            if (k == null) {
+                throw new IllegalArgumentException(what() + "kernel size not set");
+            }
             int[] out = {1, 1, 1};
             for (int a = 3 - dims; a < 3; a++) {
                 int axis = a - (3 - dims);
-                require(in[a] >= 1, what + "input sizes must be >= 1, got " + Arrays.toString(in));
-                require(k[a] >= 1, what + "kernel sizes must be >= 1, got " + Arrays.toString(k));
-                require(stride[a] >= 1, what + "strides must be >= 1, got " + Arrays.toString(stride));
-                require(dil[a] >= 1, what + "dilations must be >= 1, got " + Arrays.toString(dil));
-                require(padBegin[a] >= 0 && padEnd[a] >= 0, what + "padding must be >= 0, got "
+                if (in[a] < 1) {
+                    throw new IllegalArgumentException(what() + "input sizes must be >= 1, got " + Arrays.toString(in));
+                }
+                if (k[a] < 1) {
+                    throw new IllegalArgumentException(what() + "kernel sizes must be >= 1, got " + Arrays.toString(k));
+                }
+                if (stride[a] < 1) {
+                    throw new IllegalArgumentException(what() + "strides must be >= 1, got " + Arrays.toString(stride));
+                }
+                if (dil[a] < 1) {
+                    throw new IllegalArgumentException(what() + "dilations must be >= 1, got " + Arrays.toString(dil));
+                }
+                if (padBegin[a] < 0 || padEnd[a] < 0) {
+                    throw new IllegalArgumentException(what() + "padding must be >= 0, got "
                         + Arrays.toString(padBegin) + " / " + Arrays.toString(padEnd));
-                require(outPad[a] >= 0 && outPad[a] < Math.max(stride[a], dil[a]), what
-                        + "output padding must be >= 0 and smaller than either stride or dilation, got outputPadding "
-                        + outPad[a] + " with stride " + stride[a] + " and dilation " + dil[a] + " along axis " + axis);
+                }
+                if (outPad[a] < 0 || outPad[a] >= Math.max(stride[a], dil[a])) {
+                    throw new IllegalArgumentException(what() + "output padding must be >= 0 and smaller than either"
+                            + " stride or dilation, got outputPadding " + outPad[a] + " with stride " + stride[a]
+                            + " and dilation " + dil[a] + " along axis " + axis);
+                }
                 long size = (long) (in[a] - 1) * stride[a] - padBegin[a] - padEnd[a] + (long) dil[a] * (k[a] - 1)
                         + outPad[a] + 1;
-                require(size >= 1 && size <= Integer.MAX_VALUE, what + "output size along axis " + axis + " would be "
+                if (size < 1 || size > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(what() + "output size along axis " + axis + " would be "
                         + size + ": (in - 1) * stride - padBegin - padEnd + dilation * (k - 1) + outputPadding + 1 = ("
                         + in[a] + " - 1) * " + stride[a] + " - " + padBegin[a] + " - " + padEnd[a] + " + " + dil[a]
                         + " * (" + k[a] + " - 1) + " + outPad[a] + " + 1");
+                }
                 out[a] = (int) size;
             }
             return new ConvTransposeSpec(this, out);
-        }
-
-        private static void require(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException(message);
-            }
         }
     }
 }
