@@ -477,6 +477,10 @@ final class SgemmKernel512 implements MicroKernel {
     @Override
     public void store(float[] tile, int rows, int cols, MemorySegment c, long cIdx, int ldc, float alpha, float beta,
                       Epilogue epilogue, int row0, int col0) {
+        if (cols == NR && beta == 0f && (epilogue == null || !(epilogue.activation() instanceof Activation.Function))) {
+            storeFullWidth(tile, rows, c, cIdx, ldc, alpha, epilogue, row0, col0);
+            return;
+        }
         FloatVector vb = FloatVector.broadcast(S, beta);
         int full = cols & -L;
         for (int r = 0; r < rows; r++) {
@@ -501,6 +505,72 @@ final class SgemmKernel512 implements MicroKernel {
                 SgemmTail.store(tile, r * NR, full, cols, c, rowByte / Float.BYTES, alpha, beta, epilogue, row0 + r,
                         col0);
             }
+        }
+    }
+
+    /** Activation codes of {@link #storeFullWidth}, decided once per tile. */
+    private static final int ACT_NONE = 0;
+    private static final int ACT_RELU = 1;
+    private static final int ACT_CLIP = 2;
+    private static final int ACT_LEAKY = 3;
+
+    /**
+     * {@link #store} of a full-width tile with {@code beta = 0} and a bias and activation applied in
+     * registers (not a general {@link Activation.Function}): what the epilogue does is decided
+     * once per tile instead of once per vector, a per-row bias is read once per row and a
+     * per-column bias once per tile, and {@code alpha = 1} multiplies nothing. The same operations
+     * in the same order as {@link #finish}, so the results are bit-identical. With a small k (a
+     * MobileNetV2 1x1 expansion, k = 16 to 32) storing took a third as long as the kernel.
+     */
+    private static void storeFullWidth(float[] tile, int rows, MemorySegment c, long cIdx, int ldc, float alpha,
+                                       Epilogue e, int row0, int col0) {
+        Epilogue.Bias bias = e == null ? Epilogue.Bias.NONE : e.bias();
+        Activation act = e == null ? Activation.IDENTITY : e.activation();
+        int kind = act instanceof Activation.Relu ? ACT_RELU : act instanceof Activation.Clip ? ACT_CLIP
+                : act instanceof Activation.LeakyRelu ? ACT_LEAKY : ACT_NONE;
+        float lo = act instanceof Activation.Clip clip ? clip.lo() : 0f;
+        float hi = act instanceof Activation.Clip clip ? clip.hi() : 0f;
+        float slope = act instanceof Activation.LeakyRelu leaky ? leaky.slope() : 0f;
+        FloatVector cb0 = null;
+        FloatVector cb1 = null;
+        if (bias == Epilogue.Bias.PER_COLUMN) {
+            long at = (e.biasOffset() + col0) * Float.BYTES;
+            cb0 = FloatVector.fromMemorySegment(S, e.biasSegment(), at, NO);
+            cb1 = FloatVector.fromMemorySegment(S, e.biasSegment(), at + L * Float.BYTES, NO);
+        }
+        for (int r = 0; r < rows; r++) {
+            FloatVector x0 = FloatVector.fromArray(S, tile, r * NR);
+            FloatVector x1 = FloatVector.fromArray(S, tile, r * NR + L);
+            if (alpha != 1f) {
+                x0 = x0.mul(alpha);
+                x1 = x1.mul(alpha);
+            }
+            if (bias == Epilogue.Bias.PER_ROW) {
+                float rb = e.biasSegment().getAtIndex(F, e.biasOffset() + row0 + r);
+                x0 = x0.add(rb);
+                x1 = x1.add(rb);
+            } else if (bias == Epilogue.Bias.PER_COLUMN) {
+                x0 = x0.add(cb0);
+                x1 = x1.add(cb1);
+            }
+            switch (kind) {
+                case ACT_RELU -> {
+                    x0 = x0.max(0f);
+                    x1 = x1.max(0f);
+                }
+                case ACT_CLIP -> {
+                    x0 = x0.max(lo).min(hi);
+                    x1 = x1.max(lo).min(hi);
+                }
+                case ACT_LEAKY -> {
+                    x0 = x0.blend(x0.mul(slope), x0.lt(0f));
+                    x1 = x1.blend(x1.mul(slope), x1.lt(0f));
+                }
+                default -> { }
+            }
+            long at = (cIdx + (long) r * ldc) * Float.BYTES;
+            x0.intoMemorySegment(c, at, NO);
+            x1.intoMemorySegment(c, at + L * Float.BYTES, NO);
         }
     }
 
