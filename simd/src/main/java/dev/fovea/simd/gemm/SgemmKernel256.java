@@ -268,23 +268,41 @@ final class SgemmKernel256 implements MicroKernel {
     @Override
     public void store(float[] tile, int rows, int cols, MemorySegment c, long cIdx, int ldc, float alpha, float beta,
                       Epilogue epilogue, int row0, int col0) {
+        // the epilogue decoded once per tile; no vector crosses a method call below (see TileEpilogue)
+        int bias = TileEpilogue.bias(epilogue);
+        int act = TileEpilogue.activation(epilogue);
+        float lo = TileEpilogue.lo(epilogue);
+        float hi = TileEpilogue.hi(epilogue);
+        float slope = TileEpilogue.slope(epilogue);
+        MemorySegment biasSeg = bias == TileEpilogue.BIAS_NONE ? null : epilogue.biasSegment();
+        long biasOff = bias == TileEpilogue.BIAS_NONE ? 0 : epilogue.biasOffset();
         FloatVector vb = FloatVector.broadcast(S, beta);
         int full = cols & -L;
         for (int r = 0; r < rows; r++) {
             long rowByte = (cIdx + (long) r * ldc) * Float.BYTES;
+            float rowBias = bias == TileEpilogue.BIAS_ROW ? biasSeg.getAtIndex(F, biasOff + row0 + r) : 0f;
             for (int q = 0; q < full; q += L) {
                 FloatVector x = FloatVector.fromArray(S, tile, r * NR + q).mul(alpha);
                 long at = rowByte + (long) q * Float.BYTES;
                 if (beta != 0f) {
                     x = FloatVector.fromMemorySegment(S, c, at, NO).fma(vb, x);
                 }
-                if (epilogue != null) {
-                    x = finish(x, epilogue, row0 + r, col0 + q);
+                if (bias == TileEpilogue.BIAS_ROW) {
+                    x = x.add(rowBias);
+                } else if (bias == TileEpilogue.BIAS_COLUMN) {
+                    x = x.add(FloatVector.fromMemorySegment(S, biasSeg, (biasOff + col0 + q) * Float.BYTES, NO));
+                }
+                if (act == TileEpilogue.ACT_RELU) {
+                    x = x.max(0f);
+                } else if (act == TileEpilogue.ACT_CLIP) {
+                    x = x.max(lo).min(hi);
+                } else if (act == TileEpilogue.ACT_LEAKY) {
+                    x = x.blend(x.mul(slope), x.lt(0f));
                 }
                 x.intoMemorySegment(c, at, NO);
             }
-            if (full > 0 && epilogue != null && epilogue.activation() instanceof Activation.Function fn) {
-                ActivationFunction f = fn.function();
+            if (full > 0 && act == TileEpilogue.ACT_OTHER) {
+                ActivationFunction f = ((Activation.Function) epilogue.activation()).function();
                 long at = rowByte / Float.BYTES;
                 ActivationVectorOps.forward(f.kind(), f.alpha(), f.beta(), c, at, c, at, full);
             }
@@ -293,25 +311,6 @@ final class SgemmKernel256 implements MicroKernel {
                         col0);
             }
         }
-    }
-
-    /** Adds the epilogue's bias for output (row, col..col+7) and applies its activation. */
-    private static FloatVector finish(FloatVector x, Epilogue e, int row, int col) {
-        switch (e.bias()) {
-            case PER_ROW -> x = x.add(e.biasSegment().getAtIndex(F, e.biasOffset() + row));
-            case PER_COLUMN -> x = x.add(FloatVector.fromMemorySegment(S, e.biasSegment(),
-                    (e.biasOffset() + col) * Float.BYTES, NO));
-            case NONE -> { }
-        }
-        Activation act = e.activation();
-        if (act instanceof Activation.Relu) {
-            return x.max(0f);
-        } else if (act instanceof Activation.Clip clip) {
-            return x.max(clip.lo()).min(clip.hi());
-        } else if (act instanceof Activation.LeakyRelu leaky) {
-            return x.blend(x.mul(leaky.slope()), x.lt(0f));
-        }
-        return x;
     }
 
     @Override
