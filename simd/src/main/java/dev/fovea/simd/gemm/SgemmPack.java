@@ -102,8 +102,15 @@ final class SgemmPack {
         }
     }
 
-    /** Packs kc source rows of {@code valid} contiguous floats (row p at {@code src + p * ld}), h-wide. */
+    /**
+     * Packs kc source rows of {@code valid} contiguous floats (row p at {@code src + p * ld}), h-wide;
+     * full 8-row panels at 512 bits with vectors ({@link ColumnPanels512}).
+     */
     static void panelFromColumns(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
+        if (Simd.BITS == 512 && h == 8 && valid == 8) {
+            ColumnPanels512.columns8(s, src, ld, kc, dst, base);
+            return;
+        }
         for (int p = 0; p < kc; p++) {
             long at = src + (long) p * ld;
             int d = base + p * h;
