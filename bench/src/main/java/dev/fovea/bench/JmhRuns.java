@@ -5,6 +5,7 @@ import dev.fovea.simd.CpuFeatures;
 import dev.fovea.simd.Simd;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -148,6 +149,35 @@ public final class JmhRuns {
             // reported below
         }
         throw new IllegalArgumentException(option + " needs a whole number >= 1, got " + v);
+    }
+
+    /**
+     * The value {@code v} of a command-line option that is a comma-separated list of whole numbers
+     * {@code >= 1}, e.g. {@code --threads 1,2} (the third argument as in {@link #positiveOption}).
+     *
+     * @throws IllegalArgumentException naming the option if it is missing or an entry is not such a number
+     */
+    public static List<Integer> positiveListOption(String option, String v, int ignored) {
+        if (v == null) {
+            throw new IllegalArgumentException(option + " needs a comma-separated list of whole numbers >= 1");
+        }
+        List<Integer> list = new ArrayList<>();
+        for (String s : v.split(",")) {
+            list.add(positiveOption(option, s.strip(), 0));
+        }
+        return List.copyOf(list);
+    }
+
+    /**
+     * The value {@code v} of a {@code --json FILE|DIR} option (the third argument as in {@link #positiveOption}).
+     *
+     * @throws IllegalArgumentException naming the option if it is missing
+     */
+    public static Path pathOption(String option, String v, int ignored) {
+        if (v == null) {
+            throw new IllegalArgumentException(option + " needs a file or directory name");
+        }
+        return Path.of(v);
     }
 
     /**

@@ -54,13 +54,7 @@ public final class ConvCommand {
                 case "--batch" -> cmd.batch = JmhRuns.positiveOption("--batch", v, ++i);
                 case "--layers" -> cmd.layers = JmhRuns.namesOption("--layers", v, ++i, cmd.layers);
                 case "--algos" -> cmd.algos = JmhRuns.namesOption("--algos", v, ++i, cmd.algos);
-                case "--json" -> {
-                    if (v == null) {
-                        throw new IllegalArgumentException("--json needs a file or directory name");
-                    }
-                    cmd.json = Path.of(v);
-                    i++;
-                }
+                case "--json" -> cmd.json = JmhRuns.pathOption("--json", v, ++i);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for conv");
             }
         }

@@ -52,12 +52,7 @@ public final class GemmCommand {
             switch (a) {
                 case "--quick" -> cmd.quick = true;
                 case "--threads" -> cmd.threads = parseThreads(i + 1 < args.size() ? args.get(++i) : null);
-                case "--json" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new IllegalArgumentException("--json needs a file name");
-                    }
-                    cmd.json = Path.of(args.get(++i));
-                }
+                case "--json" -> cmd.json = JmhRuns.pathOption("--json", i + 1 < args.size() ? args.get(i + 1) : null, ++i);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for gemm");
             }
         }

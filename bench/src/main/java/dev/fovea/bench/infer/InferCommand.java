@@ -49,26 +49,10 @@ public final class InferCommand {
             String v = i + 1 < args.size() ? args.get(i + 1) : null;
             switch (a) {
                 case "--quick" -> cmd.quick = true;
-                case "--threads" -> {
-                    if (v == null) {
-                        throw new IllegalArgumentException("--threads needs a comma-separated list of counts >= 1");
-                    }
-                    List<Integer> list = new ArrayList<>();
-                    for (String t : v.split(",")) {
-                        list.add(JmhRuns.positiveOption("--threads", t, 0));
-                    }
-                    cmd.threads = List.copyOf(list);
-                    i++;
-                }
+                case "--threads" -> cmd.threads = JmhRuns.positiveListOption("--threads", v, ++i);
                 case "--models" -> cmd.models = JmhRuns.namesOption("--models", v, ++i, MODELS);
                 case "--engines" -> cmd.engines = JmhRuns.namesOption("--engines", v, ++i, ENGINES);
-                case "--json" -> {
-                    if (v == null) {
-                        throw new IllegalArgumentException("--json needs a file or directory name");
-                    }
-                    cmd.json = Path.of(v);
-                    i++;
-                }
+                case "--json" -> cmd.json = JmhRuns.pathOption("--json", v, ++i);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for infer");
             }
         }

@@ -70,13 +70,7 @@ public final class OpsCommand {
                 case "--quick" -> cmd.quick = true;
                 case "--threads" -> cmd.threads = JmhRuns.positiveOption("--threads", v, ++i);
                 case "--layers" -> cmd.layers = JmhRuns.namesOption("--layers", v, ++i, cmd.layers);
-                case "--json" -> {
-                    if (v == null) {
-                        throw new IllegalArgumentException("--json needs a file or directory name");
-                    }
-                    cmd.json = Path.of(v);
-                    i++;
-                }
+                case "--json" -> cmd.json = JmhRuns.pathOption("--json", v, ++i);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for ops");
             }
         }

@@ -1,5 +1,6 @@
 package dev.fovea.bench.train;
 
+import dev.fovea.bench.JmhRuns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,7 +33,7 @@ public final class TrainCommand {
             String a = args.get(i);
             String v = i + 1 < args.size() ? args.get(i + 1) : null;
             switch (a) {
-                case "--threads" -> threads = parseList(v);
+                case "--threads" -> threads = JmhRuns.positiveListOption("--threads", v, 0);
                 case "--epochs" -> epochs = Integer.parseInt(require(a, v));
                 case "--data" -> data = require(a, v);
                 default -> throw new IllegalArgumentException("train: unknown option '" + a + "'");
@@ -96,14 +97,6 @@ public final class TrainCommand {
             }
         }
         throw new IllegalStateException("train: no " + key + " in '" + line + "'");
-    }
-
-    private static List<Integer> parseList(String v) {
-        List<Integer> list = new ArrayList<>();
-        for (String s : require("--threads", v).split(",")) {
-            list.add(Integer.parseInt(s.strip()));
-        }
-        return list;
     }
 
     private static String require(String option, String value) {

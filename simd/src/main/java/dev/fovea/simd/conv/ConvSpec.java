@@ -412,6 +412,22 @@ public final class ConvSpec {
             return "conv" + dims + "d: ";
         }
 
+        /**
+         * Checks that every used axis of the sizes, kernel, strides and dilations is >= 1; shared
+         * with {@link ConvTransposeSpec.Builder}. {@code op} names the operation in the message.
+         */
+        static void checkAxes(String op, int dims, int[] in, int[] k, int[] stride, int[] dil) {
+            for (int a = 3 - dims; a < 3; a++) {
+                String bad = in[a] < 1 ? "input sizes" : k[a] < 1 ? "kernel sizes" : stride[a] < 1 ? "strides"
+                        : dil[a] < 1 ? "dilations" : null;
+                if (bad != null) {
+                    int[] values = in[a] < 1 ? in : k[a] < 1 ? k : stride[a] < 1 ? stride : dil;
+                    throw new IllegalArgumentException(op + dims + "d: " + bad + " must be >= 1, got "
+                            + Arrays.toString(values));
+                }
+            }
+        }
+
         /** Validates the values, resolves the padding and computes the output extents. */
         public ConvSpec build() {
             if (n < 0) {
@@ -436,20 +452,7 @@ public final class ConvSpec {
             if (k == null) {
                 throw new IllegalArgumentException(what() + "kernel size not set");
             }
-            for (int a = 3 - dims; a < 3; a++) {
-                if (in[a] < 1) {
-                    throw new IllegalArgumentException(what() + "input sizes must be >= 1, got " + Arrays.toString(in));
-                }
-                if (k[a] < 1) {
-                    throw new IllegalArgumentException(what() + "kernel sizes must be >= 1, got " + Arrays.toString(k));
-                }
-                if (stride[a] < 1) {
-                    throw new IllegalArgumentException(what() + "strides must be >= 1, got " + Arrays.toString(stride));
-                }
-                if (dil[a] < 1) {
-                    throw new IllegalArgumentException(what() + "dilations must be >= 1, got " + Arrays.toString(dil));
-                }
-            }
+            checkAxes("conv", dims, in, k, stride, dil);
             int[] pb = new int[3];
             int[] pe = new int[3];
             resolvePadding(pb, pe);

@@ -300,21 +300,10 @@ public final class ConvTransposeSpec {
             if (k == null) {
                 throw new IllegalArgumentException(what() + "kernel size not set");
             }
+            ConvSpec.Builder.checkAxes("convTranspose", dims, in, k, stride, dil);
             int[] out = {1, 1, 1};
             for (int a = 3 - dims; a < 3; a++) {
                 int axis = a - (3 - dims);
-                if (in[a] < 1) {
-                    throw new IllegalArgumentException(what() + "input sizes must be >= 1, got " + Arrays.toString(in));
-                }
-                if (k[a] < 1) {
-                    throw new IllegalArgumentException(what() + "kernel sizes must be >= 1, got " + Arrays.toString(k));
-                }
-                if (stride[a] < 1) {
-                    throw new IllegalArgumentException(what() + "strides must be >= 1, got " + Arrays.toString(stride));
-                }
-                if (dil[a] < 1) {
-                    throw new IllegalArgumentException(what() + "dilations must be >= 1, got " + Arrays.toString(dil));
-                }
                 if (padBegin[a] < 0 || padEnd[a] < 0) {
                     throw new IllegalArgumentException(what() + "padding must be >= 0, got "
                         + Arrays.toString(padBegin) + " / " + Arrays.toString(padEnd));
