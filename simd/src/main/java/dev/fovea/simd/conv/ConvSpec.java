@@ -412,6 +412,15 @@ public final class ConvSpec {
             return "conv" + dims + "d: ";
         }
 
+        /** Checks the batch (>= 0) and channel counts (>= 1); shared with {@link ConvTransposeSpec.Builder}. */
+        static void checkCounts(String op, int dims, int n, int inC, int outC) {
+            String bad = n < 0 ? "n (batch) must be >= 0, got " + n : inC < 1 ? "inC must be >= 1, got " + inC
+                    : outC < 1 ? "outC must be >= 1, got " + outC : null;
+            if (bad != null) {
+                throw new IllegalArgumentException(op + dims + "d: " + bad);
+            }
+        }
+
         /**
          * Checks that every used axis of the sizes, kernel, strides and dilations is >= 1; shared
          * with {@link ConvTransposeSpec.Builder}. {@code op} names the operation in the message.
@@ -430,15 +439,7 @@ public final class ConvSpec {
 
         /** Validates the values, resolves the padding and computes the output extents. */
         public ConvSpec build() {
-            if (n < 0) {
-                throw new IllegalArgumentException(what() + "n (batch) must be >= 0, got " + n);
-            }
-            if (inC < 1) {
-                throw new IllegalArgumentException(what() + "inC must be >= 1, got " + inC);
-            }
-            if (outC < 1) {
-                throw new IllegalArgumentException(what() + "outC must be >= 1, got " + outC);
-            }
+            checkCounts("conv", dims, n, inC, outC);
             if (groups < 1) {
                 throw new IllegalArgumentException(what() + "groups must be >= 1, got " + groups);
             }

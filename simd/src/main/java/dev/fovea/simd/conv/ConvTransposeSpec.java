@@ -281,15 +281,7 @@ public final class ConvTransposeSpec {
 
         /** Validates the values and computes the output extents. */
         public ConvTransposeSpec build() {
-            if (n < 0) {
-                throw new IllegalArgumentException(what() + "n (batch) must be >= 0, got " + n);
-            }
-            if (inC < 1) {
-                throw new IllegalArgumentException(what() + "inC must be >= 1, got " + inC);
-            }
-            if (outC < 1) {
-                throw new IllegalArgumentException(what() + "outC must be >= 1, got " + outC);
-            }
+            ConvSpec.Builder.checkCounts("convTranspose", dims, n, inC, outC);
             if (groups < 1 || inC % groups != 0 || outC % groups != 0) {
                 throw new IllegalArgumentException(what() + "groups must be >= 1 and divide inC and outC, got groups="
                         + groups + ", inC=" + inC + ", outC=" + outC);
