@@ -19,6 +19,14 @@ final class SgemmTail {
     /** Stores columns {@code [q0, cols)} of the tile row at {@code tile[ti..]} to C row element {@code cRow}. */
     static void store(float[] tile, int ti, int q0, int cols, MemorySegment c, long cRow, float alpha, float beta,
                       Epilogue epilogue, int row, int col0) {
+        int bias = TileEpilogue.bias(epilogue);
+        int act = TileEpilogue.activation(epilogue);
+        float lo = TileEpilogue.lo(epilogue);
+        float hi = TileEpilogue.hi(epilogue);
+        float slope = TileEpilogue.slope(epilogue);
+        Activation other = act == TileEpilogue.ACT_OTHER ? epilogue.activation() : null;
+        float rowBias = bias == TileEpilogue.BIAS_ROW ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + row)
+                : 0f;
         for (int q = q0; q < cols; q++) {
             long at = cRow + q;
             float x = tile[ti + q] * alpha;
@@ -26,7 +34,9 @@ final class SgemmTail {
                 x = Math.fma(c.getAtIndex(F, at), beta, x);
             }
             if (epilogue != null) {
-                x = epilogue.activation().apply(x + SgemmReference.bias(epilogue, row, col0 + q));
+                float b = bias == TileEpilogue.BIAS_COLUMN
+                        ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + col0 + q) : rowBias;
+                x = activate(act, lo, hi, slope, other, x + b);
             }
             c.setAtIndex(F, at, x);
         }
@@ -39,19 +49,45 @@ final class SgemmTail {
      */
     static void storeTransposed(float[] tile, int ti, int nr, int rows, int cols, MemorySegment c, long cIdx, int ldc,
                                 float alpha, float beta, Epilogue epilogue, int row0, int col0) {
+        int bias = TileEpilogue.bias(epilogue);
+        int act = TileEpilogue.activation(epilogue);
+        float lo = TileEpilogue.lo(epilogue);
+        float hi = TileEpilogue.hi(epilogue);
+        float slope = TileEpilogue.slope(epilogue);
+        Activation other = act == TileEpilogue.ACT_OTHER ? epilogue.activation() : null;
         for (int q = 0; q < cols; q++) {
             long at = cIdx + (long) q * ldc;
+            float colBias = bias == TileEpilogue.BIAS_COLUMN
+                    ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + col0 + q) : 0f;
             for (int r = 0; r < rows; r++, at++) {
                 float x = tile[ti + r * nr + q] * alpha;
                 if (beta != 0f) {
                     x = Math.fma(c.getAtIndex(F, at), beta, x);
                 }
                 if (epilogue != null) {
-                    x = epilogue.activation().apply(x + SgemmReference.bias(epilogue, row0 + r, col0 + q));
+                    float b = bias == TileEpilogue.BIAS_ROW
+                            ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + row0 + r) : colBias;
+                    x = activate(act, lo, hi, slope, other, x + b);
                 }
                 c.setAtIndex(F, at, x);
             }
         }
+    }
+
+    /**
+     * {@code epilogue.activation().apply(x)} with the register kinds decoded once per tile
+     * ({@link TileEpilogue}) and written out: that call site sees every kind of a network's
+     * layers, and a virtual call per element cost more than the arithmetic. The same operations
+     * as each kind's {@code apply}, so results are identical.
+     */
+    private static float activate(int act, float lo, float hi, float slope, Activation other, float x) {
+        return switch (act) {
+            case TileEpilogue.ACT_NONE -> x;
+            case TileEpilogue.ACT_RELU -> Math.max(x, 0f);
+            case TileEpilogue.ACT_CLIP -> Math.min(Math.max(x, lo), hi);
+            case TileEpilogue.ACT_LEAKY -> x >= 0f ? x : x * slope;
+            default -> other.apply(x);
+        };
     }
 
     /** Copies {@code rest} floats from element {@code src} to {@code dst[di..]} and zeros up to {@code width}. */
