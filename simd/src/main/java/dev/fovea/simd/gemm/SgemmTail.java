@@ -75,8 +75,8 @@ final class SgemmTail {
     }
 
     /**
-     * {@code epilogue.activation().apply(x)} with the register kinds decoded once per tile
-     * ({@link TileEpilogue}) and written out: that call site sees every kind of a network's
+     * {@code epilogue.activation().apply(x)} with the register kinds decoded once per call
+     * ({@link TileEpilogue}: per tile, or per row of a tile's tail) and written out: that call site sees every kind of a network's
      * layers, and a virtual call per element cost more than the arithmetic. The same operations
      * as each kind's {@code apply}, so results are identical.
      */
