@@ -73,10 +73,11 @@ public final class ConvDepthwise implements ConvAlgorithm {
         ConvChecks.supported(this, spec);
         ConvChecks.operand("weights", weights, weightOff, spec.weightElements(), spec);
         float[] w = weights.asSlice(weightOff * Float.BYTES, spec.weightElements() * Float.BYTES).toArray(F);
-        return new Plan(spec, w, ctx);
+        return new Plan(spec, w, Simd.VECTOR ? DepthwisePlanes.of(spec) : null, ctx);
     }
 
-    private record Plan(ConvSpec spec, float[] w, ComputeContext ctx) implements ConvPlan {
+    /** {@code fast}: the plane kernel for this spec ({@link DepthwisePlanes}), or null where the row kernels run. */
+    private record Plan(ConvSpec spec, float[] w, DepthwisePlanes fast, ComputeContext ctx) implements ConvPlan {
         @Override
         public String algorithm() {
             return "depthwise";
@@ -95,6 +96,10 @@ public final class ConvDepthwise implements ConvAlgorithm {
             boolean fork = ctx.threads() > 1 && spec.outputElements() >= PARALLEL_MIN_OUTPUTS
                     && ComputeContext.shareable(in, out, bias);
             int parts = fork ? Math.min(ctx.threads(), planes) : 1;
+            // the plane kernels apply ReLU and hardtanh before their stores; other functions run after
+            int act = fast == null ? -1 : DepthwisePlanes.activationCode(activation);
+            float actLo = activation == null ? 0f : activation.alpha();
+            float actHi = activation == null ? 0f : activation.beta();
             ctx.run(parts, (part, ps) -> {
                 int end = ComputeContext.partBegin(planes, ps, part + 1);
                 for (int p = ComputeContext.partBegin(planes, ps, part); p < end; p++) {
@@ -102,11 +107,25 @@ public final class ConvDepthwise implements ConvAlgorithm {
                     int b = p / spec.outC();
                     int ic = oc / spec.outCPerGroup();
                     float bv = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
-                    plane(spec, in, inOff + ((long) b * spec.inC() + ic) * spec.inSpatial(), w,
-                            oc * spec.kernelVolume(), bv, out, outOff + (long) p * spec.outSpatial());
+                    long inBase = inOff + ((long) b * spec.inC() + ic) * spec.inSpatial();
+                    long outBase = outOff + (long) p * spec.outSpatial();
+                    int wBase = oc * spec.kernelVolume();
+                    if (fast != null && fast.fits(in, inBase, out, outBase)) {
+                        fast.plane(in, inBase, w, wBase, bv, out, outBase, Math.max(act, DepthwisePlanes.ACT_NONE),
+                                actLo, actHi);
+                    } else {
+                        plane(spec, in, inBase, w, wBase, bv, out, outBase);
+                        if (act > DepthwisePlanes.ACT_NONE) {
+                            for (long i = 0; i < spec.outSpatial(); i++) {
+                                out.setAtIndex(F, outBase + i, activation.apply(out.getAtIndex(F, outBase + i)));
+                            }
+                        }
+                    }
                 }
             });
-            ConvActivation.after(activation, spec, out, outOff, ctx);
+            if (act < 0) {
+                ConvActivation.after(activation, spec, out, outOff, ctx);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,20 @@ class ConvDepthwiseTest {
                 ConvSpec.builder(2).inC(2).outC(4).groups(2).input(9, 9).kernel(5).stride(2).padding(2).build(),
                 ConvSpec.builder(2).inC(2).outC(2).groups(2).input(11, 45).kernel(3, 5).stride(2).dilation(1, 3)
                         .padding(Padding.of(new int[] {1, 5}, new int[] {1, 2})).build(),
-                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(5, 58).kernel(3).stride(2).build());
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(5, 58).kernel(3).stride(2).build(),
+                // the flattened small-plane kernel (stride 1, output as wide as the input): MobileNetV2's
+                // 7x7 to 56x56 maps, its size limit and one past it, partial last vectors, a 5x5 and a
+                // 1x1 kernel (the generic tap loop), dilation, asymmetric padding, a channel multiplier
+                ConvSpec.builder(2).n(2).inC(5).outC(5).groups(5).input(7, 7).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(3).outC(3).groups(3).input(28, 28).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(3).outC(3).groups(3).input(56, 56).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(64, 64).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(65, 64).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(3).outC(6).groups(3).input(9, 11).kernel(5).padding(2).build(),
+                ConvSpec.builder(2).inC(3).outC(3).groups(3).input(6, 13).kernel(1).build(),
+                ConvSpec.builder(2).inC(2).outC(2).groups(2).input(10, 12).kernel(3).dilation(2).padding(2).build(),
+                ConvSpec.builder(2).inC(2).outC(4).groups(2).input(11, 9).kernel(3)
+                        .padding(Padding.of(new int[] {1, 0}, new int[] {0, 2})).build());
         for (int i = 0; i < specs.size(); i++) {
             ConvTester.check(DW, specs.get(i), one, true, i);
             ConvTester.check(DW, specs.get(i), two, false, i);
@@ -100,6 +114,65 @@ class ConvDepthwiseTest {
             DW.plan(spec, w, 0, one).execute(in, 0, bias, 0, a, 0);
             DW.plan(spec, w, 0, two).execute(in, 0, bias, 0, b, 0);
             assertEquals(-1, a.mismatch(b), "1 and 2 threads differ");
+        }
+    }
+
+    /**
+     * The plane kernels ({@link ConvDepthwiseFlat}, {@link ConvDepthwiseStride2}) against the scalar
+     * loop, bit for bit, on data with zeros of both signs,
+     * infinities and NaN: masked lanes must add exactly -0 (a bias of -0 over zero inputs stays -0)
+     * and NaN and infinities must reach only the outputs whose taps read them.
+     */
+    @Test
+    void planeKernelsHaveTheBitsOfTheScalarLoop() {
+        List<ConvSpec> specs = List.of(
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(7, 7).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(14, 14).kernel(3).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(9, 10).kernel(5).padding(2).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(14, 14).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(13, 13).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(4).outC(4).groups(4).input(21, 47).kernel(3).stride(2)
+                        .padding(Padding.of(new int[] {0, 1}, new int[] {1, 0})).build());
+        for (ConvSpec spec : specs) {
+            assertNotNull(DepthwisePlanes.of(spec), spec.toString());
+            SplittableRandom rnd = new SplittableRandom(11);
+            try (Arena arena = Arena.ofConfined()) {
+                // the planes sit inside larger segments, so that every one of them runs flattened
+                long pad = 64;
+                MemorySegment in = ConvTester.random(arena, spec.inputElements() + 2 * pad, rnd);
+                long plane = spec.inSpatial();
+                for (long i = 0; i < plane; i++) {
+                    // channel 0: inputs -0 under positive weights, so every tap inside adds -0 to a -0 bias
+                    // and a tap outside that added +0 * w = +0 would turn the border outputs into +0
+                    in.setAtIndex(ValueLayout.JAVA_FLOAT, pad + i, -0f);
+                }
+                // channel 1: NaN and infinities that must reach only the outputs reading them (a vector
+                // reading past channel 0's last row, unless zeroed, takes the NaN into channel 0)
+                in.setAtIndex(ValueLayout.JAVA_FLOAT, pad + plane, Float.NaN);
+                in.setAtIndex(ValueLayout.JAVA_FLOAT, pad + plane + 3, Float.NaN);
+                in.setAtIndex(ValueLayout.JAVA_FLOAT, pad + plane + plane / 2, Float.POSITIVE_INFINITY);
+                in.setAtIndex(ValueLayout.JAVA_FLOAT, pad + plane + plane - 1, Float.NEGATIVE_INFINITY);
+                MemorySegment w = ConvTester.random(arena, spec.weightElements(), rnd);
+                for (int t = 0; t < spec.kernelVolume(); t++) {
+                    w.setAtIndex(ValueLayout.JAVA_FLOAT, t, Math.abs(w.getAtIndex(ValueLayout.JAVA_FLOAT, t)) + 0.5f);
+                }
+                MemorySegment bias = ConvTester.random(arena, spec.outC(), rnd);
+                bias.setAtIndex(ValueLayout.JAVA_FLOAT, 0, -0f);
+                MemorySegment out = arena.allocate((spec.outputElements() + 2 * pad) * Float.BYTES);
+                MemorySegment ref = arena.allocate(spec.outputElements() * Float.BYTES);
+                DW.plan(spec, w, 0, one).execute(in, pad, bias, 0, out, pad);
+                float[] wa = w.asSlice(0, spec.weightElements() * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+                for (int c = 0; c < spec.outC(); c++) {
+                    for (int oh = 0; oh < spec.outH(); oh++) {
+                        ConvDepthwise.border(spec, in, pad + (long) c * plane, wa, c * spec.kernelVolume(),
+                                bias.getAtIndex(ValueLayout.JAVA_FLOAT, c), ref,
+                                ((long) c * spec.outH() + oh) * spec.outW(), oh, 0, spec.outW());
+                    }
+                }
+                assertEquals(-1, ref.mismatch(out.asSlice(pad * Float.BYTES, ref.byteSize())), spec.toString());
+                assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(ref.getAtIndex(ValueLayout.JAVA_FLOAT, 0)),
+                        "channel 0's corner output must be -0 in this check");
+            }
         }
     }
 
