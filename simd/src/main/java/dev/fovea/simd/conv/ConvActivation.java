@@ -9,8 +9,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Where a plan applies the activation of {@link ConvPlan#execute(MemorySegment, long, MemorySegment,
  * long, MemorySegment, long, ActivationFunction)}: ReLU, hardtanh (ReLU6, clip) and leaky ReLU in
- * the GEMM epilogue of the GEMM-based plans, on the tile still in registers; every other function,
- * and every function of the Winograd, depthwise and naive plans, in one vectorized pass over the
+ * the GEMM epilogue of the GEMM-based plans, on the tile still in registers, and ReLU and hardtanh
+ * in the depthwise plane kernels' registers ({@link DepthwisePlanes}); every other function, and
+ * every function of the Winograd, naive and other depthwise plans, in one vectorized pass over the
  * output at the end of the call. Applying them where each block is stored instead (per GEMM
  * tile row, per Winograd tile row, per depthwise plane) measured no faster than that one pass
  * (Zen 4, 1 thread, batch 1, JMH {@code Conv2dBench -p activation=...}: GELU on the ResNet-18 1x1
