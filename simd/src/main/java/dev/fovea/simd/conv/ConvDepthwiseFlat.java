@@ -49,21 +49,21 @@ final class ConvDepthwiseFlat implements DepthwisePlanes {
     /** Lane bits of tap t in vector block v (outputs {@code [v L, v L + L)}): {@code masks[v * taps + t]}. */
     private final long[] masks;
     /** Input offset of tap t from the output index, {@code (kh dilH - padH) W + kw dilW - padW}. */
-    private final int[] offsets;
+    private final long[] offsets;
     /** The lowest and highest offset: bounds of the input a plane's vector windows cover. */
-    private final int lowest;
-    private final int highest;
+    private final long lowest;
+    private final long highest;
 
     private ConvDepthwiseFlat(ConvSpec s) {
         int w = s.inW();
         outputs = s.outH() * s.outW();
         taps = s.kH() * s.kW();
-        offsets = new int[taps];
-        int lo = Integer.MAX_VALUE;
-        int hi = Integer.MIN_VALUE;
+        offsets = new long[taps];
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
         for (int kh = 0; kh < s.kH(); kh++) {
             for (int kw = 0; kw < s.kW(); kw++) {
-                int off = (kh * s.dilation(1) - s.padBegin(1)) * w + kw * s.dilation(2) - s.padBegin(2);
+                long off = ((long) kh * s.dilation(1) - s.padBegin(1)) * w + (long) kw * s.dilation(2) - s.padBegin(2);
                 offsets[kh * s.kW() + kw] = off;
                 lo = Math.min(lo, off);
                 hi = Math.max(hi, off);
@@ -117,7 +117,7 @@ final class ConvDepthwiseFlat implements DepthwisePlanes {
         FloatVector lo = FloatVector.broadcast(S, act == ACT_RELU ? 0f : actLo);
         FloatVector hi = FloatVector.broadcast(S, actHi);
         long[] m = masks;
-        int[] off = offsets;
+        long[] off = offsets;
         int t = taps;
         int mi = 0;
         for (int q = 0; q < outputs; q += L, mi += t) {
