@@ -105,15 +105,15 @@ public final class ConvIm2col implements ConvAlgorithm {
         return s.kernelVolume() == 1 && s.unpadded() && s.stride(0) == 1 && s.stride(1) == 1 && s.stride(2) == 1;
     }
 
-    /** The GEMM of the 1x1 stride-1 unpadded case, straight on the input, batched over images. */
+    /** The GEMM of the 1x1 stride-1 unpadded case, straight on the input, batched over images; one epilogue per group. */
     static void directGemm(ConvSpec s, PackedMatrix[] packed, ComputeContext ctx, MemorySegment in, long inOff,
-                           MemorySegment bias, long biasOff, MemorySegment out, long outOff, Activation act) {
+                           MemorySegment out, long outOff, Epilogue[] epilogues) {
         int n = Math.toIntExact(s.inSpatial());
         int og = s.outCPerGroup();
         for (int g = 0; g < s.groups(); g++) {
             Sgemm.sgemmBatched(ctx, s.n(), packed[g], false, n, 1f,
                     in, inOff + (long) g * s.inCPerGroup() * n, n, s.inImageElements(), 0f,
-                    out, outOff + (long) g * og * n, n, s.outImageElements(), epilogue(bias, biasOff + (long) g * og, act));
+                    out, outOff + (long) g * og * n, n, s.outImageElements(), epilogues[g]);
         }
     }
 
@@ -131,6 +131,7 @@ public final class ConvIm2col implements ConvAlgorithm {
         private final int n;
         private final int cols;
         private final MemorySegment ws;
+        private final ConvEpilogues epilogues;
         /** The copy of one column block split over rows; created once so execute allocates no task. */
         private final PartTask copyPart = this::copyPart;
         // The block the copy task works on, set by execute before each parallel copy.
@@ -142,6 +143,7 @@ public final class ConvIm2col implements ConvAlgorithm {
         Plan(ConvSpec spec, PackedMatrix[] packed, ComputeContext ctx, long maxColFloats) {
             this.spec = spec;
             this.packed = packed;
+            this.epilogues = new ConvEpilogues(spec);
             this.ctx = ctx;
             this.k = spec.inCPerGroup() * spec.kernelVolume();
             this.n = Math.toIntExact(spec.outSpatial());
@@ -173,9 +175,9 @@ public final class ConvIm2col implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = ConvActivation.epilogue(activation);
+            Epilogue[] epilogues = this.epilogues.of(bias, biasOff, activation);
             if (ws == null) {
-                directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
+                directGemm(spec, packed, ctx, in, inOff, out, outOff, epilogues);
                 ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
@@ -186,7 +188,7 @@ public final class ConvIm2col implements ConvAlgorithm {
                 for (int g = 0; g < spec.groups(); g++) {
                     long inG = inOff + ((long) b * spec.inC() + (long) g * cg) * spec.inSpatial();
                     long outG = outOff + ((long) b * spec.outC() + (long) g * og) * n;
-                    Epilogue epilogue = epilogue(bias, biasOff + (long) g * og, act);
+                    Epilogue epilogue = epilogues[g];
                     for (int c0 = 0; c0 < n; c0 += cols) {
                         int c1 = Math.min(n, c0 + cols);
                         copyColumns(in, inG, c0, c1, parallel);

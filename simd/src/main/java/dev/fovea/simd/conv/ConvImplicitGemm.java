@@ -1,7 +1,7 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.eltwise.ActivationFunction;
-import dev.fovea.simd.gemm.Activation;
+import dev.fovea.simd.gemm.Epilogue;
 import dev.fovea.simd.gemm.PackedMatrix;
 import dev.fovea.simd.gemm.Sgemm;
 import dev.fovea.simd.parallel.ComputeContext;
@@ -128,12 +128,15 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
     private abstract static class BasePlan implements ConvPlan {
         final ConvSpec spec;
         final ComputeContext ctx;
+        /** The GEMM epilogues of the last call's bias and activation, per group. */
+        final ConvEpilogues epilogues;
         private final PartTask part = this::part;
         private int parallelCount;
 
         BasePlan(ConvSpec spec, ComputeContext ctx) {
             this.spec = spec;
             this.ctx = ctx;
+            this.epilogues = new ConvEpilogues(spec);
         }
 
         @Override
@@ -184,9 +187,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         // operands of the current execute call, for range and imagesPart
         private MemorySegment curIn;
         private long curInOff;
-        private MemorySegment curBias;
-        private long curBiasOff;
-        private Activation curAct;
+        private Epilogue[] curEpilogues;
         private MemorySegment curOut;
         private long curOutOff;
 
@@ -209,17 +210,15 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = ConvActivation.epilogue(activation);
+            Epilogue[] eps = epilogues.of(bias, biasOff, activation);
             if (ws == null) {
-                ConvIm2col.directGemm(spec, packed, ctx, in, inOff, bias, biasOff, out, outOff, act);
+                ConvIm2col.directGemm(spec, packed, ctx, in, inOff, out, outOff, eps);
                 ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
-            curAct = act;
+            curEpilogues = eps;
             curIn = in;
             curInOff = inOff;
-            curBias = bias;
-            curBiasOff = biasOff;
             curOut = out;
             curOutOff = outOff;
             if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
@@ -235,7 +234,6 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 }
             }
             curIn = null;
-            curBias = null;
             curOut = null;
             ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
@@ -249,7 +247,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             int og = spec.outCPerGroup();
             Sgemm.sgemm(context, packed[g], false, n, 1f, ws, wsOff, n, 0f,
                     curOut, curOutOff + ((long) b * spec.outC() + (long) g * og) * n, n,
-                    ConvIm2col.epilogue(curBias, curBiasOff + (long) g * og, curAct));
+                    curEpilogues[g]);
         }
 
         /** Thread {@code part}'s images, gathered into its own workspace slice, single-threaded GEMMs. */
@@ -342,7 +340,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Activation act = ConvActivation.epilogue(activation);
+            Epilogue[] eps = epilogues.of(bias, biasOff, activation);
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             long outSpatial = spec.outSpatial();
@@ -364,7 +362,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     long cOff = direct ? outG : 0;
                     int ldc = direct ? (int) outSpatial : wideCols;
                     Sgemm.sgemmIndirectB(ctx, packed[g], wideCols, 1f, p, pOff, rows, 0f, c, cOff, ldc,
-                            ConvIm2col.epilogue(bias, biasOff + (long) g * og, act));
+                            eps[g]);
                     if (!direct) {
                         setRange(false, null, 0, out, outG);
                         forRange(og, (long) og * outSpatial, outShared);

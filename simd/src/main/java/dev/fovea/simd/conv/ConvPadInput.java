@@ -22,6 +22,10 @@ final class ConvPadInput {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Shorter runs are written element by element: a bulk copy or fill has a fixed call cost. */
     private static final int BULK_MIN = 8;
+    /** Floats in {@link #ZEROS}. */
+    private static final long ZEROS_FLOATS = 4096;
+    /** A block of zeros that {@link #zero} copies from. */
+    private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(ZEROS_FLOATS * Float.BYTES, 64);
 
     private ConvPadInput() {}
 
@@ -96,7 +100,11 @@ final class ConvPadInput {
     /** Sets {@code count} floats to +0; element offsets. */
     static void zero(MemorySegment dst, long dstOff, int count) {
         if (count >= BULK_MIN) {
-            dst.asSlice(dstOff * Float.BYTES, (long) count * Float.BYTES).fill((byte) 0);
+            // Bulk copies from a block of zeros, not asSlice(..).fill: a slice is a new segment object per call.
+            for (long done = 0; done < count; done += ZEROS_FLOATS) {
+                long m = Math.min(ZEROS_FLOATS, count - done);
+                MemorySegment.copy(ZEROS, 0, dst, (dstOff + done) * Float.BYTES, m * Float.BYTES);
+            }
         } else {
             for (int i = 0; i < count; i++) {
                 dst.setAtIndex(F, dstOff + i, 0f);

@@ -52,6 +52,10 @@ public final class ActivationKernels {
         Checks.input("ActivationKernels.forward", "x", x, xOff, 1, n);
         Checks.output("ActivationKernels.forward", "y", y, yOff, 1, n);
         Objects.requireNonNull(ctx, "ActivationKernels.forward: ctx is null");
+        if (serial(n, ctx)) {
+            forwardRange(f, x, xOff, y, yOff, n); // no task object for the common one-thread case
+            return;
+        }
         inBlocks(n, ctx, ComputeContext.shareable(x, y), (i0, m) -> forwardRange(f, x, xOff + i0, y, yOff + i0, m));
     }
 
@@ -81,6 +85,12 @@ public final class ActivationKernels {
      * has one thread, the segments are confined or there are fewer than
      * {@value #MIN_BLOCKS_PER_THREAD} blocks per thread; else in whole blocks over the threads.
      */
+    /** True if {@code n} elements run on the caller whatever the segments: one thread, or too few blocks to split. */
+    private static boolean serial(long n, ComputeContext ctx) {
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        return ctx.threads() == 1 || blocks < 2L * MIN_BLOCKS_PER_THREAD || blocks > Integer.MAX_VALUE;
+    }
+
     private static void inBlocks(long n, ComputeContext ctx, boolean shareable, Range body) {
         long blocks = (n + BLOCK - 1) / BLOCK;
         if (ctx.threads() == 1 || blocks < 2L * MIN_BLOCKS_PER_THREAD || blocks > Integer.MAX_VALUE || !shareable) {
@@ -94,7 +104,9 @@ public final class ActivationKernels {
     }
 
     private static void check(String k, ActivationFunction f, long n) {
-        Objects.requireNonNull(f, k + ": function is null");
+        if (f == null) {
+            throw new NullPointerException(k + ": function is null");
+        }
         Checks.count(k, n);
     }
 

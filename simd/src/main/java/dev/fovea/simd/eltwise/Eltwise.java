@@ -39,7 +39,8 @@ import java.util.Objects;
  * <p><b>Checks.</b> Every method validates its arguments on entry: {@code n >= 0}, every element
  * touched inside its segment, a positive output stride, a writable output. Violations throw an
  * {@link IllegalArgumentException} naming the kernel, the argument and the values; null segments
- * or ops throw {@link NullPointerException}. The kernels allocate nothing.
+ * or ops throw {@link NullPointerException}. The kernels allocate nothing (null checks build their
+ * messages only when they throw).
  */
 public final class Eltwise {
     private Eltwise() {}
@@ -48,7 +49,9 @@ public final class Eltwise {
     public static void unary(UnaryOp op, MemorySegment x, long xOff, long xStride,
                              MemorySegment y, long yOff, long yStride, long n) {
         String k = "Eltwise.unary";
-        Objects.requireNonNull(op, k + ": op is null");
+        if (op == null) {
+            throw new NullPointerException(k + ": op is null");
+        }
         Checks.count(k, n);
         Checks.input(k, "x", x, xOff, xStride, n);
         Checks.output(k, "y", y, yOff, yStride, n);
@@ -64,7 +67,9 @@ public final class Eltwise {
                               MemorySegment b, long bOff, long bStride,
                               MemorySegment y, long yOff, long yStride, long n) {
         String k = "Eltwise.binary";
-        Objects.requireNonNull(op, k + ": op is null");
+        if (op == null) {
+            throw new NullPointerException(k + ": op is null");
+        }
         Checks.count(k, n);
         Checks.input(k, "a", a, aOff, aStride, n);
         Checks.input(k, "b", b, bOff, bStride, n);
@@ -80,7 +85,9 @@ public final class Eltwise {
     public static void binaryScalar(BinaryOp op, MemorySegment x, long xOff, long xStride, float s,
                                     MemorySegment y, long yOff, long yStride, long n) {
         String k = "Eltwise.binaryScalar";
-        Objects.requireNonNull(op, k + ": op is null");
+        if (op == null) {
+            throw new NullPointerException(k + ": op is null");
+        }
         Checks.count(k, n);
         Checks.input(k, "x", x, xOff, xStride, n);
         Checks.output(k, "y", y, yOff, yStride, n);
@@ -95,7 +102,9 @@ public final class Eltwise {
     public static void scalarBinary(BinaryOp op, float s, MemorySegment x, long xOff, long xStride,
                                     MemorySegment y, long yOff, long yStride, long n) {
         String k = "Eltwise.scalarBinary";
-        Objects.requireNonNull(op, k + ": op is null");
+        if (op == null) {
+            throw new NullPointerException(k + ": op is null");
+        }
         Checks.count(k, n);
         Checks.input(k, "x", x, xOff, xStride, n);
         Checks.output(k, "y", y, yOff, yStride, n);

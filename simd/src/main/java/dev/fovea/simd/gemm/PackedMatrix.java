@@ -23,6 +23,12 @@ public final class PackedMatrix {
     private final int depth;
     private final float[] data;
     private volatile float[] panelsAsB;
+    /** The last epilogue a transposed product of this matrix was given, and its transposed form. */
+    private volatile TransposedEpilogue transposedEpilogue;
+
+    /** An epilogue and its form for the transposed product (one immutable pair, published whole). */
+    private record TransposedEpilogue(Epilogue given, Epilogue transposed) {
+    }
 
     private PackedMatrix(MicroKernel kernel, int rows, int depth, float[] data) {
         this.kernel = kernel;
@@ -89,6 +95,23 @@ public final class PackedMatrix {
             panelsAsB = p;
         }
         return p;
+    }
+
+    /**
+     * Returns {@code ep} (null for none) as the transposed product of this matrix needs it (a
+     * per-row bias made per-column): kept for the last epilogue asked, so that a layer whose
+     * epilogue is made once allocates nothing per call. Any thread may ask.
+     */
+    Epilogue transposedEpilogue(Epilogue ep) {
+        if (ep == null || ep.bias() == Epilogue.Bias.NONE) {
+            return ep;
+        }
+        TransposedEpilogue t = transposedEpilogue;
+        if (t == null || t.given() != ep) {
+            t = new TransposedEpilogue(ep, SgemmBuffers.transposed(ep));
+            transposedEpilogue = t;
+        }
+        return t.transposed();
     }
 
     MicroKernel kernel() {

@@ -196,8 +196,8 @@ public final class Sgemm {
         SgemmChecks.operand(OP, "C", c, cOff, ldc, 1, 0, m, n, k, false);
         SgemmChecks.writable(OP, c);
         SgemmChecks.epilogue(OP, epilogue, m, n);
-        SgemmDriver.gemmPrepacked(ctx, new SgemmDriver.Job(a.kernel(), false, false, m, n, k, alpha, null, 0, k,
-                b, bOff, n, beta, c, cOff, ldc, epilogue.isIdentity() ? null : epilogue, false, null, bRows), a);
+        SgemmDriver.gemmPrepacked(ctx, SgemmBuffers.local().job().set(a.kernel(), false, false, m, n, k, alpha, null,
+                0, k, b, bOff, n, beta, c, cOff, ldc, epilogue.isIdentity() ? null : epilogue, false, null, bRows), a);
     }
 
     /** The batched GEMM on a given kernel; the public entry points and the tests come through here. */

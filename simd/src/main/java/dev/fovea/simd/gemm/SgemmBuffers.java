@@ -3,9 +3,9 @@ package dev.fovea.simd.gemm;
 import java.util.Arrays;
 
 /**
- * The packing buffers of one thread, cached so that the steady state allocates nothing: each
- * array grows to the largest size a call on this thread needed and is kept for the thread's life
- * (for A at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels, 8 MiB; for B
+ * The packing buffers of one thread, and its reusable job and share records, cached so that
+ * the steady state allocates nothing: each array grows to the largest size a call on this thread
+ * needed and is kept for the thread's life (for A at most {@code SgemmDriver.A_BLOCK_FLOATS} plus one k-block of panels, 8 MiB; for B
  * {@code SgemmDriver.B_BLOCK_FLOATS}, 640 KiB; so about 9 MiB per thread that ran a large GEMM, and only
  * what the largest call needed otherwise).
  *
@@ -24,6 +24,12 @@ final class SgemmBuffers {
     private float[] tile = new float[0];
     private float[] acc = new float[0];
     private long[] rows = new long[0];
+    private final SgemmDriver.Job job = new SgemmDriver.Job();
+    private final SgemmDriver.Job transposedJob = new SgemmDriver.Job();
+    private final SgemmDriver.Share share = new SgemmDriver.Share();
+    /** The last epilogue {@link #transposedEpilogue} was asked for, and its answer. */
+    private Epilogue epilogueSeen;
+    private Epilogue epilogueTransposed;
 
     private SgemmBuffers() {}
 
@@ -70,6 +76,43 @@ final class SgemmBuffers {
             rows = new long[size];
         }
         return rows;
+    }
+
+    /** Returns this thread's job for the calls it starts (filled by each call). */
+    SgemmDriver.Job job() {
+        return job;
+    }
+
+    /** Returns this thread's job for the transposed form of its call ({@link SgemmDriver.Job#transposed}). */
+    SgemmDriver.Job transposedJob() {
+        return transposedJob;
+    }
+
+    /** Returns this thread's share of a block's work (filled by each call). */
+    SgemmDriver.Share share() {
+        return share;
+    }
+
+    /**
+     * Returns {@code ep} (null for none) with a per-row bias made per-column and the reverse, for
+     * the transposed product; the last answer is kept, so a caller passing the same epilogue
+     * again allocates nothing.
+     */
+    Epilogue transposedEpilogue(Epilogue ep) {
+        if (ep == null || ep.bias() == Epilogue.Bias.NONE) {
+            return ep;
+        }
+        if (ep != epilogueSeen) {
+            epilogueTransposed = transposed(ep);
+            epilogueSeen = ep;
+        }
+        return epilogueTransposed;
+    }
+
+    /** Returns {@code ep} (with a bias) with its bias's direction swapped, for the transposed product. */
+    static Epilogue transposed(Epilogue ep) {
+        return new Epilogue(ep.bias() == Epilogue.Bias.PER_ROW ? Epilogue.Bias.PER_COLUMN : Epilogue.Bias.PER_ROW,
+                ep.biasSegment(), ep.biasOffset(), ep.activation());
     }
 
     /** Returns this thread's tile buffer of at least {@code size} floats, all zero. */

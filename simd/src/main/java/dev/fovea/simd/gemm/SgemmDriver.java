@@ -92,31 +92,83 @@ final class SgemmDriver {
      * when non-null (B not transposed, not {@code transC}), places row p of B at element
      * {@code bOff + bRows[p]} instead of {@code bOff + p * ldb} (the indirect B of
      * {@link Sgemm#sgemmIndirectB}); {@code ldb} is then unused.
+     *
+     * <p>Each thread reuses two jobs ({@link SgemmBuffers#job()}, {@link SgemmBuffers#transposedJob()})
+     * so that a call allocates nothing: a batched GEMM of 36 Winograd items made 36 of them per
+     * layer, 100 KB per ResNet-18 run. A job is filled by its thread at the start of a call and
+     * only read (by that thread and the context's workers) until the call returns.
      */
-    record Job(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
-               MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-               float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue, boolean transC, float[] packedB,
-               long[] bRows) {
-        Job(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
-            MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-            float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue) {
-            this(kern, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue,
+    static final class Job {
+        MicroKernel kern;
+        boolean transA;
+        boolean transB;
+        int m;
+        int n;
+        int k;
+        float alpha;
+        MemorySegment a;
+        long aOff;
+        int lda;
+        MemorySegment b;
+        long bOff;
+        int ldb;
+        float beta;
+        MemorySegment c;
+        long cOff;
+        int ldc;
+        Epilogue epilogue;
+        boolean transC;
+        float[] packedB;
+        long[] bRows;
+
+        /** Fills every field; returns this job. */
+        Job set(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue, boolean transC, float[] packedB,
+                long[] bRows) {
+            this.kern = kern;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.epilogue = epilogue;
+            this.transC = transC;
+            this.packedB = packedB;
+            this.bRows = bRows;
+            return this;
+        }
+
+        /** Fills the fields of a plain (not transposed, direct B) job; returns this job. */
+        Job set(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue) {
+            return set(kern, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue,
                     false, null, null);
         }
 
         /**
-         * Returns the same product as {@code C^T = op(B)^T op(A)^T}: an n x m GEMM whose A is this
+         * Returns the same product as {@code C^T = op(B)^T op(A)^T}, in this thread's
+         * {@linkplain SgemmBuffers#transposedJob() transposed job}: an n x m GEMM whose A is this
          * job's B and whose B is this job's A, with a per-row bias becoming per-column. For C
          * with few columns (N = 49) this puts the short side on the kernel's 8 broadcast rows
-         * instead of its 32 vector lanes.
+         * instead of its 32 vector lanes. {@code transposedEpilogue} is this job's epilogue with
+         * its bias direction swapped (made by the caller, who can keep it).
          */
-        Job transposed(float[] packedAsB) {
-            Epilogue ep = epilogue == null || epilogue.bias() == Epilogue.Bias.NONE ? epilogue
-                    : new Epilogue(epilogue.bias() == Epilogue.Bias.PER_ROW ? Epilogue.Bias.PER_COLUMN
-                            : Epilogue.Bias.PER_ROW, epilogue.biasSegment(), epilogue.biasOffset(),
-                            epilogue.activation());
-            return new Job(kern, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc,
-                    ep, !transC, packedAsB, null);
+        Job transposed(float[] packedAsB, Epilogue transposedEpilogue) {
+            return SgemmBuffers.local().transposedJob().set(kern, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a,
+                    aOff, lda, beta, c, cOff, ldc, transposedEpilogue, !transC, packedAsB, null);
         }
     }
 
@@ -130,7 +182,7 @@ final class SgemmDriver {
             return;
         }
         if (!job.transC && job.kern.prefersTransposed(job.m, job.n, job.k)) {
-            job = job.transposed(null);
+            job = job.transposed(null, SgemmBuffers.local().transposedEpilogue(job.epilogue));
         }
         run(ctx, job);
     }
@@ -154,7 +206,7 @@ final class SgemmDriver {
             return;
         }
         if (job.bRows == null && job.kern.prefersTransposed(job.m, job.n, job.k)) {
-            run(ctx, job.transposed(a.panelsAsB()));
+            run(ctx, job.transposed(a.panelsAsB(), a.transposedEpilogue(job.epilogue)));
         } else {
             runBlock(ctx, threads(ctx, job), job, 0, job.m, a.data(), true);
         }
@@ -235,32 +287,36 @@ final class SgemmDriver {
     /** On the current thread: C[rows of A panels t0..t1 of the block][j0, j1) for the full depth. */
     private static void compute(Job job, int i0, int rows, float[] aBuf, int t0, int t1, int j0, int j1) {
         if (t0 < t1 && j0 < j1) {
-            new Share(job, i0, rows, aBuf, t0, t1).run(j0, j1);
+            SgemmBuffers.local().share().init(job, i0, rows, aBuf, t0, t1).run(j0, j1);
         }
     }
 
-    /** One thread's share of an A block: A panels [t0, t1), with this thread's buffers. */
-    private static final class Share {
-        private final Job job;
-        private final MicroKernel kern;
-        private final int mr;
-        private final int nr;
-        private final int i0;
-        private final int rows;
-        private final int t0;
-        private final int t1;
-        private final int mPad;
-        private final int depth;
-        private final float[] aBuf;
-        private final float[] bBuf;
-        private final float[] tile;
-        private final float[] acc;
+    /**
+     * One thread's share of an A block: A panels [t0, t1), with this thread's buffers. Each
+     * thread reuses one ({@link SgemmBuffers#share()}), filled by {@link #init} per call.
+     */
+    static final class Share {
+        private Job job;
+        private MicroKernel kern;
+        private int mr;
+        private int nr;
+        private int i0;
+        private int rows;
+        private int t0;
+        private int t1;
+        private int mPad;
+        private int depth;
+        private float[] aBuf;
+        private float[] bBuf;
+        private float[] tile;
+        private float[] acc;
         /** An indirect B's rows of the current k-block (element index of column 0), else null. */
-        private final long[] bRowIdx;
+        private long[] bRowIdx;
         /** Full B panels are read from B, not packed (see DIRECT_B_MAX_ROWS). */
-        private final boolean directB;
+        private boolean directB;
 
-        Share(Job job, int i0, int rows, float[] aBuf, int t0, int t1) {
+        /** Sets up this share for A panels [t0, t1) of the block of {@code rows} rows at i0; returns it. */
+        Share init(Job job, int i0, int rows, float[] aBuf, int t0, int t1) {
             this.job = job;
             this.kern = job.kern;
             this.mr = kern.mr();
@@ -278,6 +334,7 @@ final class SgemmDriver {
             this.acc = job.transC ? bufs.acc((t1 - t0) * mr * NC) : null;
             this.bRowIdx = job.bRows == null ? null : bufs.rows(depth);
             this.directB = readsBDirectly(job);
+            return this;
         }
 
         void run(int j0, int j1) {

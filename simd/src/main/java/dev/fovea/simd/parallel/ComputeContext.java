@@ -143,10 +143,31 @@ public final class ComputeContext implements AutoCloseable {
     private static final Thread NOT_THE_CALLER = Thread.ofPlatform().unstarted(() -> { });
 
     /**
-     * Returns true if threads other than the caller (this context's workers) may access every
-     * given segment; null segments are ignored. A segment of a confined arena is readable by its
-     * owner thread only, so work on it must stay on the calling thread.
+     * Returns true if threads other than the caller (this context's workers) may access
+     * {@code segment}, or it is null. A segment of a confined arena is readable by its owner
+     * thread only, so work on it must stay on the calling thread. The fixed-arity overloads
+     * spare hot paths the varargs array.
      */
+    public static boolean shareable(MemorySegment segment) {
+        return segment == null || segment.isAccessibleBy(NOT_THE_CALLER);
+    }
+
+    /** {@link #shareable(MemorySegment...)} for two segments, without a varargs array. */
+    public static boolean shareable(MemorySegment a, MemorySegment b) {
+        return shareable(a) && shareable(b);
+    }
+
+    /** {@link #shareable(MemorySegment...)} for three segments, without a varargs array. */
+    public static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return shareable(a) && shareable(b) && shareable(c);
+    }
+
+    /** {@link #shareable(MemorySegment...)} for four segments, without a varargs array. */
+    public static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        return shareable(a) && shareable(b) && shareable(c) && shareable(d);
+    }
+
+    /** Returns true if threads other than the caller may access every given segment (null ones are skipped). */
     public static boolean shareable(MemorySegment... segments) {
         for (MemorySegment s : segments) {
             if (s != null && !s.isAccessibleBy(NOT_THE_CALLER)) {

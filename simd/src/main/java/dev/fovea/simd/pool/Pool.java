@@ -37,15 +37,23 @@ public final class Pool {
         if (indices != null) {
             checkIndices("max_pool", indices, idxOff, s.outputElements(), s.inPlane(), s);
         }
-        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> {
-            if (!Simd.VECTOR) {
-                PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
-            } else if (indices == null) {
-                PoolVector.forward(s, true, in, inOff, out, outOff, p0, p1);
-            } else {
-                PoolMaxIndices.forward(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
-            }
-        }, in, out, indices);
+        if (serial(ctx, s.planes(), in, out, indices)) {
+            maxPlanes(s, in, inOff, out, outOff, indices, idxOff, 0, (int) s.planes());
+            return;
+        }
+        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> maxPlanes(s, in, inOff, out, outOff, indices, idxOff, p0, p1),
+                in, out, indices);
+    }
+
+    private static void maxPlanes(PoolSpec s, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                                  MemorySegment indices, long idxOff, int p0, int p1) {
+        if (!Simd.VECTOR) {
+            PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
+        } else if (indices == null) {
+            PoolVector.forward(s, true, in, inOff, out, outOff, p0, p1);
+        } else {
+            PoolMaxIndices.forward(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
+        }
     }
 
     /**
@@ -57,13 +65,31 @@ public final class Pool {
                                ComputeContext ctx) {
         checkFloats("avg_pool: input", in, inOff, s.inputElements(), s);
         checkFloats("avg_pool: output", out, outOff, s.outputElements(), s);
-        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> {
-            if (Simd.VECTOR) {
-                PoolVector.forward(s, false, in, inOff, out, outOff, p0, p1);
-            } else {
-                PoolNaive.avg(s, in, inOff, out, outOff, p0, p1);
-            }
-        }, in, out);
+        if (serial(ctx, s.planes(), in, out, null)) {
+            avgPlanes(s, in, inOff, out, outOff, 0, (int) s.planes());
+            return;
+        }
+        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> avgPlanes(s, in, inOff, out, outOff, p0, p1), in, out);
+    }
+
+    private static void avgPlanes(PoolSpec s, MemorySegment in, long inOff, MemorySegment out, long outOff, int p0,
+                                  int p1) {
+        if (Simd.VECTOR) {
+            PoolVector.forward(s, false, in, inOff, out, outOff, p0, p1);
+        } else {
+            PoolNaive.avg(s, in, inOff, out, outOff, p0, p1);
+        }
+    }
+
+    /**
+     * True if a pooling call runs on the caller alone (one thread, or a segment other threads
+     * cannot read), so it can skip the task object {@link #split} would take. Planes fit an int
+     * (the specs check it).
+     */
+    private static boolean serial(ComputeContext ctx, long planes, MemorySegment a, MemorySegment b,
+                                  MemorySegment c) {
+        return planes <= Integer.MAX_VALUE && (ctx == null || ctx.threads() == 1
+                || !ComputeContext.shareable(a, b, c));
     }
 
     /**
@@ -144,8 +170,11 @@ public final class Pool {
     public static void adaptivePool(AdaptivePoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out,
                                     long outOff, MemorySegment indices, long idxOff, ComputeContext ctx) {
         String op = max ? "adaptive_max_pool" : "adaptive_avg_pool";
-        checkFloats(op + ": input", in, inOff, s.planes() * s.inPlane(), s);
-        checkFloats(op + ": output", out, outOff, s.planes() * s.outPlane(), s);
+        // Constant messages: a concatenation here would allocate on every call.
+        checkFloats(max ? "adaptive_max_pool: input" : "adaptive_avg_pool: input", in, inOff,
+                s.planes() * s.inPlane(), s);
+        checkFloats(max ? "adaptive_max_pool: output" : "adaptive_avg_pool: output", out, outOff,
+                s.planes() * s.outPlane(), s);
         if (max && indices != null) {
             checkIndices(op, indices, idxOff, s.planes() * s.outPlane(), s.inPlane(), s);
         }

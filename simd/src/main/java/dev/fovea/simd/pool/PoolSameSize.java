@@ -58,29 +58,72 @@ final class PoolSameSize {
                 && s.out(1) == s.in(1) && s.out(2) == s.in(2) && s.in(2) <= MAX_WIDTH;
     }
 
+    /**
+     * The buffers and tables of one spec (the band buffer is rewritten by every band, so it can be
+     * reused by later calls), kept per thread for the last few specs so that a layer called again
+     * allocates nothing.
+     */
+    private static final class State {
+        final PoolSpec spec;
+        final boolean max;
+        final float[] v;
+        final float[] rowScale;
+        final Lanes lanes;
+        final float[] tail;
+
+        State(PoolSpec s, boolean max) {
+            this.spec = s;
+            this.max = max;
+            int h = s.in(1);
+            int w = s.in(2);
+            int bandRows = Math.max(1, Math.min(h, BAND_FLOATS / w));
+            int kW = s.kernel(2);
+            // Margins: padLeft floats before the band, a vector and the kernel after it.
+            this.v = new float[s.padBegin(2) + bandRows * w + L + kW];
+            // Inner rows count kH taps; a border row's vertical sums are scaled by innerTaps / taps
+            // (countIncludePad false) so that one table of reciprocals serves every row.
+            int innerTaps = PoolNaive.taps(s, 1, Math.min(h - 1, s.padBegin(1)));
+            this.rowScale = new float[h];
+            for (int y = 0; y < h; y++) {
+                int taps = PoolNaive.taps(s, 1, y);
+                rowScale[y] = max || s.divisorOverride() > 0 || taps == innerTaps ? 1f : (float) innerTaps / taps;
+            }
+            float[] colInv = new float[w];
+            for (int x = 0; x < w; x++) {
+                colInv[x] = s.divisorOverride() > 0 ? 1f / s.divisorOverride() : 1f / PoolNaive.taps(s, 2, x);
+            }
+            this.lanes = Lanes.of(s, bandRows * w, s.divisorOverride() > 0 ? 1f : 1f / innerTaps, colInv);
+            this.tail = new float[L];
+        }
+    }
+
+    private static final ThreadLocal<State[]> RECENT = ThreadLocal.withInitial(() -> new State[4]);
+
+    /** Returns this thread's state for {@code s} (the same spec object) and {@code max}, kept among its 4 most recent. */
+    private static State state(PoolSpec s, boolean max) {
+        State[] recent = RECENT.get();
+        for (State st : recent) {
+            if (st != null && st.spec == s && st.max == max) {
+                return st;
+            }
+        }
+        State st = new State(s, max);
+        System.arraycopy(recent, 0, recent, 1, recent.length - 1);
+        recent[0] = st;
+        return st;
+    }
+
     /** Max (values only) or average pooling of planes {@code [p0, p1)}; requires {@link #applies}. */
     static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
                         int p0, int p1) {
         int h = s.in(1);
         int w = s.in(2);
         int bandRows = Math.max(1, Math.min(h, BAND_FLOATS / w));
-        int kW = s.kernel(2);
-        // Margins: padLeft floats before the band, a vector and the kernel after it.
-        float[] v = new float[s.padBegin(2) + bandRows * w + L + kW];
-        // Inner rows count kH taps; a border row's vertical sums are scaled by innerTaps / taps
-        // (countIncludePad false) so that one table of reciprocals serves every row.
-        int innerTaps = PoolNaive.taps(s, 1, Math.min(h - 1, s.padBegin(1)));
-        float[] rowScale = new float[h];
-        for (int y = 0; y < h; y++) {
-            int taps = PoolNaive.taps(s, 1, y);
-            rowScale[y] = max || s.divisorOverride() > 0 || taps == innerTaps ? 1f : (float) innerTaps / taps;
-        }
-        float[] colInv = new float[w];
-        for (int x = 0; x < w; x++) {
-            colInv[x] = s.divisorOverride() > 0 ? 1f / s.divisorOverride() : 1f / PoolNaive.taps(s, 2, x);
-        }
-        Lanes lanes = Lanes.of(s, bandRows * w, s.divisorOverride() > 0 ? 1f : 1f / innerTaps, colInv);
-        float[] tail = new float[L];
+        State st = state(s, max);
+        float[] v = st.v;
+        float[] rowScale = st.rowScale;
+        Lanes lanes = st.lanes;
+        float[] tail = st.tail;
         long slice = (long) h * w;
         for (long at = (long) p0 * s.in(0); at < (long) p1 * s.in(0); at++) {
             long inBase = inOff + at * slice;

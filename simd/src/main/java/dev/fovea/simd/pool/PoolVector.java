@@ -1,7 +1,6 @@
 package dev.fovea.simd.pool;
 
 import dev.fovea.simd.internal.FloatSpecies;
-import dev.fovea.simd.internal.PartialVectors;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -46,12 +45,14 @@ final class PoolVector {
     private PoolVector() {}
 
     /**
-     * The per-call tables and heap buffers of one thread: for output row {@code r = od * outH + oh},
+     * The tables and heap buffers of one spec on one thread: for output row {@code r = od * outH + oh},
      * its input rows' plane offsets {@code rowOffsets[rowStart[r] .. rowStart[r + 1])} and the row
      * part of its divisor; the padded reduced row, a full-resolution column buffer for stride 2,
      * the output tail and the column part of the divisors.
      */
     static final class Buffers {
+        final PoolSpec spec;
+        final boolean max;
         final int[] rowStart;
         final int[] rowOffsets;
         final float[] rowTaps;
@@ -61,6 +62,8 @@ final class PoolVector {
         final int[] gather;
 
         Buffers(PoolSpec s, boolean max) {
+            this.spec = s;
+            this.max = max;
             int outW = s.out(2);
             int outWr = (outW + L - 1) / L * L;
             int reach = (s.kernel(2) - 1) * s.dilation(2);
@@ -101,6 +104,27 @@ final class PoolVector {
         }
     }
 
+    /** Buffers kept per thread for the last few specs (the kernels write only a row's interior, so they stay valid). */
+    private static final ThreadLocal<Buffers[]> RECENT = ThreadLocal.withInitial(() -> new Buffers[8]);
+
+    /**
+     * Returns this thread's buffers for {@code s} (the same spec object) and {@code max}, made on
+     * first use and kept among the thread's 8 most recent: a model's pooling layers, each called
+     * with its own spec run after run, allocate nothing after the first run.
+     */
+    static Buffers buffers(PoolSpec s, boolean max) {
+        Buffers[] recent = RECENT.get();
+        for (Buffers b : recent) {
+            if (b != null && b.spec == s && b.max == max) {
+                return b;
+            }
+        }
+        Buffers b = new Buffers(s, max);
+        System.arraycopy(recent, 0, recent, 1, recent.length - 1);
+        recent[0] = b;
+        return b;
+    }
+
     /** Max (values only) or average pooling of planes {@code [p0, p1)}, as {@link PoolNaive#max} and {@link PoolNaive#avg}. */
     static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
                         int p0, int p1) {
@@ -112,7 +136,7 @@ final class PoolVector {
             Pool2x2.forward(s, max, in, inOff, out, outOff, p0, p1);
             return;
         }
-        Buffers b = new Buffers(s, max);
+        Buffers b = buffers(s, max);
         int outW = s.out(2);
         int rows = s.out(0) * s.out(1);
         for (int p = p0; p < p1; p++) {
@@ -183,7 +207,8 @@ final class PoolVector {
                 if (ow + L <= outW) {
                     acc.intoMemorySegment(out, at, O);
                 } else {
-                    store(acc, b, out, outRowAt, ow, outW);
+                    acc.intoArray(b.outRow, ow);
+                    storeTail(b, out, outRowAt, ow, outW);
                 }
             }
         }
@@ -245,7 +270,8 @@ final class PoolVector {
                 if (ow + L <= outW) {
                     acc.intoMemorySegment(out, (outRowAt + ow) * Float.BYTES, O);
                 } else {
-                    store(acc, b, out, outRowAt, ow, outW);
+                    acc.intoArray(b.outRow, ow);
+                    storeTail(b, out, outRowAt, ow, outW);
                 }
             }
         }
@@ -294,7 +320,12 @@ final class PoolVector {
             for (int kw = 1; kw < kW; kw++) {
                 acc = acc.max(FloatVector.fromArray(S, row, ow * sW + kw * dW, b.gather, 0));
             }
-            store(acc, b, out, outRowAt, ow, outW);
+            if (ow + L <= outW) {
+                acc.intoMemorySegment(out, (outRowAt + ow) * Float.BYTES, O);
+            } else {
+                acc.intoArray(b.outRow, ow);
+                storeTail(b, out, outRowAt, ow, outW);
+            }
         }
     }
 
@@ -323,23 +354,23 @@ final class PoolVector {
                     acc = acc.add(FloatVector.fromArray(S, row, ow * sW + kw * dW, b.gather, 0));
                 }
             }
-            store(acc.mul(FloatVector.fromArray(S, b.colInv, ow)).mul(rowInv), b, out, outRowAt, ow, outW);
+            acc = acc.mul(FloatVector.fromArray(S, b.colInv, ow)).mul(rowInv);
+            if (ow + L <= outW) {
+                acc.intoMemorySegment(out, (outRowAt + ow) * Float.BYTES, O);
+            } else {
+                acc.intoArray(b.outRow, ow);
+                storeTail(b, out, outRowAt, ow, outW);
+            }
         }
     }
 
     /**
-     * Stores lanes {@code [ow, min(ow + L, outW))} of an output row: a full vector, or a masked one
-     * when its whole window lies inside the segment, straight to the segment; else through the heap row.
+     * Writes lanes {@code [ow, outW)} of an output row's last vector, which the caller stored at
+     * {@code b.outRow[ow..]}, to the segment. No helper here takes a vector: a call C2 does not
+     * inline boxes every vector that may reach it (a ResNet-18 max pool allocated 1.1 MB per run
+     * that way in a JVM whose profiles other models had shaped).
      */
-    private static void store(FloatVector v, Buffers b, MemorySegment out, long outRowAt, int ow, int outW) {
-        long at = (outRowAt + ow) * Float.BYTES;
-        if (ow + L <= outW) {
-            v.intoMemorySegment(out, at, O);
-        } else if (PartialVectors.fits(out, at)) {
-            v.intoMemorySegment(out, at, O, S.indexInRange(ow, outW));
-        } else {
-            v.intoArray(b.outRow, ow);
-            MemorySegment.copy(b.outRow, ow, out, F, at, outW - ow);
-        }
+    private static void storeTail(Buffers b, MemorySegment out, long outRowAt, int ow, int outW) {
+        MemorySegment.copy(b.outRow, ow, out, F, (outRowAt + ow) * Float.BYTES, outW - ow);
     }
 }

@@ -108,6 +108,9 @@ class PoolTest {
             }
             Pool.avgPool(s, in, 0, out, 0, ctx);
             checkAverage(s, in, avgRef, out);
+            // The same spec object again, on other data: the thread's cached buffers for it must
+            // hold nothing of the first call.
+            checkMaxAndAverage(s, PoolTester.random(s.inputElements(), checked + 7000), ctx);
             checked++;
         }
     }
@@ -149,6 +152,9 @@ class PoolTest {
             assertTrue(PoolSameSize.applies(s), s::toString);
             ComputeContext ctx = checked % 2 == 0 ? one : two;
             checkMaxAndAverage(s, withSpecials(s, r, checked, Float.POSITIVE_INFINITY), ctx);
+            // The same spec object again: the thread keeps its buffers for it, which must not
+            // carry the first call's values (infinities, NaNs) into the second.
+            checkMaxAndAverage(s, withSpecials(s, r, checked + 1000, Float.NEGATIVE_INFINITY), ctx);
             checked++;
         }
     }

@@ -24,7 +24,7 @@ public final class Checks {
      * stride may be 0 (one broadcast value) or negative.
      */
     public static void input(String kernel, String name, MemorySegment seg, long off, long stride, long n) {
-        Objects.requireNonNull(seg, () -> kernel + ": " + name + " is null");
+        nonNull(kernel, name, seg);
         span(kernel, name, seg, off, stride, n);
     }
 
@@ -33,7 +33,7 @@ public final class Checks {
      * a writable segment.
      */
     public static void output(String kernel, String name, MemorySegment seg, long off, long stride, long n) {
-        Objects.requireNonNull(seg, () -> kernel + ": " + name + " is null");
+        nonNull(kernel, name, seg);
         if (n > 1 && stride <= 0) {
             throw new IllegalArgumentException(kernel + ": " + name + "Stride must be positive for an output, got "
                     + stride);
@@ -42,6 +42,13 @@ public final class Checks {
             throw new IllegalArgumentException(kernel + ": output segment " + name + " is read-only");
         }
         span(kernel, name, seg, off, stride, n);
+    }
+
+    /** Throws if {@code seg} is null; the message is built only then (a supplier lambda would be made every call). */
+    private static void nonNull(String kernel, String name, MemorySegment seg) {
+        if (seg == null) {
+            throw new NullPointerException(kernel + ": " + name + " is null");
+        }
     }
 
     private static void span(String kernel, String name, MemorySegment seg, long off, long stride, long n) {
