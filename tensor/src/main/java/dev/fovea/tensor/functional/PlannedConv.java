@@ -3,12 +3,14 @@ package dev.fovea.tensor.functional;
 import dev.fovea.simd.conv.Conv;
 import dev.fovea.simd.conv.ConvPlan;
 import dev.fovea.simd.conv.ConvSpec;
+import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.internal.TensorAccess;
 import dev.fovea.tensor.ops.Checks;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -144,6 +146,40 @@ public final class PlannedConv {
         Tensor x = input.contiguous();
         plan.execute(x.segment(), x.offset(), bias == null ? null : bias.segment(), bias == null ? 0 : bias.offset(),
                 output.segment(), output.offset(), options.activation());
+    }
+
+    /**
+     * Checks {@code input} and {@code output} as {@link #applyInto} does, once, and returns the
+     * convolution of the one into the other as a task that allocates nothing when run: for a
+     * graph whose tensors stay the same from run to run (an inference session's compiled graph).
+     * The task reads whatever {@code input} holds when it runs; both tensors must stay alive
+     * while it is used, and, like the plan, it must not run on two threads at once.
+     *
+     * @throws IllegalArgumentException as {@link #applyInto}, or if {@code input} is not contiguous
+     */
+    public Runnable bind(Tensor input, Tensor output) {
+        String op = "conv" + spec.dims() + "d";
+        Checks.live(op, "input", input);
+        Checks.live(op, "output", output);
+        if (!input.isContiguous() || !accepts(input.shape())) {
+            throw new IllegalArgumentException(op + ": a bound input must be a contiguous " + Shape.toString(inputShape)
+                    + " tensor, got " + (input.isContiguous() ? "" : "non-contiguous ") + Shape.toString(input.shape()));
+        }
+        if (!Arrays.equals(output.shape(), spec.outputShape()) || !output.isContiguous()) {
+            throw new IllegalArgumentException(op + ": output must be a contiguous " + Shape.toString(spec.outputShape())
+                    + " tensor, got " + (output.isContiguous() ? "" : "non-contiguous ") + Shape.toString(output.shape()));
+        }
+        if (output.numel() == 0) {
+            return () -> { };
+        }
+        MemorySegment in = input.segment();
+        long inOff = input.offset();
+        MemorySegment biasSeg = bias == null ? null : bias.segment();
+        long biasOff = bias == null ? 0 : bias.offset();
+        MemorySegment out = output.segment();
+        long outOff = output.offset();
+        ActivationFunction activation = options.activation();
+        return () -> plan.execute(in, inOff, biasSeg, biasOff, out, outOff, activation);
     }
 
     @Override

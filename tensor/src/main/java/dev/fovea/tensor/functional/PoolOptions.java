@@ -123,8 +123,14 @@ public final class PoolOptions {
         return divisorOverride;
     }
 
-    /** A builder of the spec for an input of {@code n} x {@code c} planes of these spatial sizes. */
-    PoolSpec spec(int dims, int n, int c, int[] size) {
+    /**
+     * Returns the kernels' spec of these options for an input of {@code n} x {@code c} planes of
+     * the given spatial sizes ({@code dims} of them), for callers that run {@link
+     * dev.fovea.simd.pool.Pool} directly (an inference session's compiled graph).
+     *
+     * @throws IllegalArgumentException if the options do not fit the input (e.g. an empty output)
+     */
+    public PoolSpec spec(int dims, int n, int c, int[] size) {
         PoolSpec.Builder b = PoolSpec.builder(dims).n(n).c(c).input(size).kernel(kernel).dilation(dilation)
                 .padding(padding).ceilMode(ceilMode).divisorOverride(divisorOverride);
         if (stride != null) {
