@@ -18,7 +18,9 @@ import java.util.Set;
  *   <li>constant folding: a node whose inputs are all constants runs now, its outputs become
  *       constants (this reduces the shape-computing subgraphs exporters emit);</li>
  *   <li>batch normalization after a convolution folds into the convolution's weights and bias;</li>
- *   <li>Relu, Clip, LeakyRelu and HardSwish after a convolution fuse into its epilogue;</li>
+ *   <li>Relu, Clip, LeakyRelu and HardSwish after a convolution or a Gemm fuse into its epilogue,
+ *       and after an Add of a float result (a residual block's sum) into the Add's step, so
+ *       the activation costs no extra pass over memory;</li>
  *   <li>nodes whose outputs nothing uses are removed.</li>
  * </ol>
  * A rewrite only applies where the intermediate value has no other consumer and is not a graph
@@ -192,9 +194,15 @@ final class GraphOptimizer {
     private static int fuseActivations(List<Node> nodes, Map<String, OnnxValue> constants, Set<String> outputs) {
         int fused = 0;
         Map<String, Integer> uses = consumers(nodes);
+        Map<String, String> producers = new HashMap<>();
+        for (Node n : nodes) {
+            for (String out : n.outputs) {
+                producers.put(out, n.opType);
+            }
+        }
         for (int i = 0; i < nodes.size(); i++) {
             Node conv = nodes.get(i);
-            if (!conv.opType.equals("Conv") || conv.fusedActivation != null || conv.outputs.size() != 1) {
+            if (!fusesActivation(conv, producers) || conv.fusedActivation != null || conv.outputs.size() != 1) {
                 continue;
             }
             int j = soleConsumer(nodes, i, conv.outputs.get(0), uses, outputs);
@@ -215,6 +223,30 @@ final class GraphOptimizer {
         }
         return fused;
     }
+
+    /**
+     * Returns true if an activation after {@code n} can run inside it: a Conv or Gemm (in the
+     * epilogue), or an Add with an input made by one of the float-only ops (a residual sum; an
+     * Add of shape integers must not take a float activation).
+     */
+    private static boolean fusesActivation(Node n, Map<String, String> producers) {
+        if (n.opType.equals("Conv") || n.opType.equals("Gemm")) {
+            return true;
+        }
+        if (!n.opType.equals("Add")) {
+            return false;
+        }
+        for (String in : n.inputs) {
+            if (FLOAT_PRODUCERS.contains(producers.get(in))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Operators whose outputs are always float tensors. */
+    private static final Set<String> FLOAT_PRODUCERS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul",
+            "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool");
 
     private static ActivationFunction activation(Node act, Map<String, OnnxValue> constants) {
         switch (act.opType) {

@@ -4,13 +4,13 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Grad;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Tensor;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -26,6 +26,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * takes its own set of plans (made on first need, then kept for later calls), and works in its
  * own {@link Scope}. {@link #close()} waits for running calls to finish and makes later calls
  * throw {@link IllegalStateException}.
+ *
+ * <p><b>Compiled graphs.</b> When every node left after optimization has a step compiler (the
+ * CNN vocabulary: Conv, Gemm, pooling, the common activations, same-shape Add/Sub/Mul/Div, and
+ * the reshaping ops as views), the first run of an input shape also compiles the graph for it
+ * ({@link CompiledGraph}): tensors fixed by a memory plan, one bound step per node. That run's
+ * results and every later run of the shape come from the compiled graph, and
+ * {@link #runInto(Tensor, Tensor)} then allocates nothing, heap or off-heap. Other graphs run
+ * node by node as described next.
  *
  * <p><b>Memory.</b> A run's intermediate tensors come from a {@link dev.fovea.tensor.MemoryPool}
  * of its run state, and each is given back to the pool after the last node that reads it, so
@@ -95,13 +103,19 @@ public final class InferenceSession implements AutoCloseable {
     private final int[] outputSlots;
     private final Map<String, ValueInfo> declaredInputs = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent run has its own. */
-    private final ConcurrentLinkedQueue<RunState> idleStates = new ConcurrentLinkedQueue<>();
+    /**
+     * Run states not in use; a run takes one (or makes one) and gives it back, so each concurrent
+     * run has its own. Guarded by itself; an ArrayDeque, unlike a linked queue, allocates nothing
+     * per offer once it has grown.
+     */
+    private final ArrayDeque<RunState> idleStates = new ArrayDeque<>();
+    /** The graph's layout for {@link CompiledGraph#compile}, or null when some operator has no step compiler. */
+    private final CompiledGraph.Layout layout;
     private volatile boolean closed;
     /** The session's own compute context ({@link Options#threads()} > 0), else null. */
     private final ComputeContext context;
 
-    private InferenceSession(OnnxModel model, Options options) {
+    private InferenceSession(OnnxModel model, Options options, boolean compile) {
         this.model = model;
         this.optimized = GraphOptimizer.optimize(model, options.optimize());
         this.nodes = List.copyOf(optimized.nodes());
@@ -121,41 +135,30 @@ public final class InferenceSession implements AutoCloseable {
         this.outputSlots = model.outputs().stream().mapToInt(v -> slot(v.name())).toArray();
         this.constantSlots = new OnnxValue[slots.size()];
         constants.forEach((name, value) -> constantSlots[slots.get(name)] = value);
-        this.diesAfter = lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs()).stream()
+        this.diesAfter = SessionGraph.lastUses(nodes, constants.keySet(), declaredInputs.keySet(), model.outputs()).stream()
                 .map(names -> names.stream().mapToInt(slots::get).toArray()).toArray(int[][]::new);
         this.context = options.threads() > 0 ? ComputeContext.create(options.threads()) : null;
+        this.layout = compile && CompiledGraph.compilable(nodes) ? new CompiledGraph.Layout(nodes, nodeInputs, nodeOutputs,
+                inputSlots, outputSlots, constantSlots) : null;
+    }
+
+    private RunState takeState() {
+        RunState state;
+        synchronized (idleStates) {
+            state = idleStates.pollLast();
+        }
+        return state != null ? state : new RunState(constants.keySet());
+    }
+
+    private void giveState(RunState state) {
+        synchronized (idleStates) {
+            idleStates.addLast(state);
+        }
     }
 
     /** Returns the slot of a value name, numbering it if new; -1 for the empty name (an omitted value). */
     private int slot(String name) {
         return name.isEmpty() ? -1 : slots.computeIfAbsent(name, n -> slots.size());
-    }
-
-    /** For each node, the intermediate values read or written for the last time by it. */
-    private static List<List<String>> lastUses(List<Node> nodes, java.util.Set<String> constants,
-                                               java.util.Set<String> inputs, List<ValueInfo> outputs) {
-        Map<String, Integer> last = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            for (String name : nodes.get(i).inputs) {
-                last.put(name, i);
-            }
-            for (String name : nodes.get(i).outputs) {
-                last.put(name, i);
-            }
-        }
-        for (ValueInfo v : outputs) {
-            last.remove(v.name());
-        }
-        List<List<String>> dies = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            dies.add(new ArrayList<>());
-        }
-        last.forEach((name, i) -> {
-            if (!name.isEmpty() && !constants.contains(name) && !inputs.contains(name)) {
-                dies.get(i).add(name);
-            }
-        });
-        return dies.stream().map(List::copyOf).toList();
     }
 
     /** Creates a session with the default options. */
@@ -169,7 +172,24 @@ public final class InferenceSession implements AutoCloseable {
      * @throws OnnxException if constant folding finds an invalid node (the message names it)
      */
     public static InferenceSession create(OnnxModel model, Options options) {
-        return new InferenceSession(model, options);
+        return new InferenceSession(model, options, true);
+    }
+
+    /** A session that always runs node by node, never a {@link CompiledGraph}: for tests comparing the two. */
+    static InferenceSession createUncompiled(OnnxModel model, Options options) {
+        return new InferenceSession(model, options, false);
+    }
+
+    /** Returns true if some run state holds a compiled graph (for tests). */
+    boolean hasCompiledGraph() {
+        synchronized (idleStates) {
+            for (RunState s : idleStates) {
+                if (s.compiled() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Returns the model this session runs. */
@@ -254,11 +274,8 @@ public final class InferenceSession implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("InferenceSession.run: the session is closed");
             }
-            checkInputs(inputs);
-            RunState state = idleStates.poll();
-            if (state == null) {
-                state = new RunState(constants.keySet());
-            }
+            SessionGraph.checkInputs(model, declaredInputs, inputs);
+            RunState state = takeState();
             try {
                 if (context == null) {
                     return body.apply(state);
@@ -266,38 +283,10 @@ public final class InferenceSession implements AutoCloseable {
                 RunState mine = state;
                 return ComputeContext.callWith(context, () -> body.apply(mine));
             } finally {
-                idleStates.offer(state);
+                giveState(state);
             }
         } finally {
             read.unlock();
-        }
-    }
-
-    private void checkInputs(Map<String, OnnxValue> inputs) {
-        for (String name : inputs.keySet()) {
-            if (!declaredInputs.containsKey(name)) {
-                throw new OnnxException("InferenceSession.run: unknown input '" + name + "'; the model's inputs are "
-                        + model.inputs());
-            }
-        }
-        for (ValueInfo v : model.inputs()) {
-            OnnxValue x = inputs.get(v.name());
-            if (x == null) {
-                throw new OnnxException("InferenceSession.run: input '" + v.name() + "' is missing; the model's"
-                        + " inputs are " + model.inputs());
-            }
-            boolean typeOk = x.type() == v.type() || (x.type().isInteger() && v.type().isInteger()
-                    && v.type() != ElementType.BOOL && x.type() != ElementType.BOOL);
-            long[] dims = v.dims();
-            long[] shape = x.shapeRef();
-            boolean shapeOk = dims.length == shape.length;
-            for (int i = 0; shapeOk && i < dims.length; i++) {
-                shapeOk = dims[i] < 0 || dims[i] == shape[i];
-            }
-            if (!typeOk || !shapeOk) {
-                throw new OnnxException("InferenceSession.run: input '" + v.name() + "' is " + x.type() + " "
-                        + Arrays.toString(shape) + ", the model expects " + v);
-            }
         }
     }
 
@@ -332,12 +321,61 @@ public final class InferenceSession implements AutoCloseable {
      */
     private void execute(Map<String, OnnxValue> inputs, RunState state,
                          java.util.function.Consumer<OnnxValue[]> collect) {
+        Tensor[] given = SessionGraph.floatInputs(model, inputs);
+        CompiledGraph compiled = state.compiled();
+        if (given != null && compiled != null && compiled.accepts(given)) {
+            runCompiled(compiled, given, state, collect);
+            return;
+        }
+        long[][] inputShapes = given == null ? null : SessionGraph.shapes(given);
+        long[][] trace = layout != null && given != null && !state.refused(inputShapes)
+                ? new long[constantSlots.length][] : null;
+        runNodes(inputs, state, collect, trace);
+        if (trace != null) {
+            compiled = CompiledGraph.compile(layout, trace, state);
+            state.compiled(compiled, inputShapes);
+            if (compiled != null) {
+                // The first run's results come from the compiled graph too, as every later run's.
+                runCompiled(compiled, given, state, collect);
+            }
+        }
+    }
+
+    /** Runs a compiled graph and hands its outputs, at their slots, to {@code collect}. */
+    private void runCompiled(CompiledGraph compiled, Tensor[] given, RunState state,
+                             java.util.function.Consumer<OnnxValue[]> collect) {
+        compiled.run(given, runContext());
+        OnnxValue[] values = state.values(constantSlots.length);
+        try {
+            for (int i = 0; i < outputSlots.length; i++) {
+                values[outputSlots[i]] = OnnxValue.of(compiled.output(i));
+            }
+            collect.accept(values);
+        } finally {
+            Arrays.fill(values, null);
+        }
+    }
+
+    /** The context a compiled graph's steps run on: the session's own, else the caller's current one. */
+    private ComputeContext runContext() {
+        return context != null ? context : ComputeContext.current();
+    }
+
+    /**
+     * Runs the nodes one by one (the dynamic path), recording each float value's shape by slot
+     * in {@code trace} when it is not null.
+     */
+    private void runNodes(Map<String, OnnxValue> inputs, RunState state,
+                          java.util.function.Consumer<OnnxValue[]> collect, long[][] trace) {
         OnnxValue[] values = state.values(constantSlots.length);
         System.arraycopy(constantSlots, 0, values, 0, constantSlots.length);
         List<OnnxValue> live = state.live();
         try (Scope scope = Scope.open(state.pool()); Grad noGrad = Grad.off()) {
             for (int i = 0; i < inputSlots.length; i++) {
                 values[inputSlots[i]] = inputs.get(model.inputs().get(i).name());
+                if (trace != null) {
+                    trace[inputSlots[i]] = values[inputSlots[i]].shape();
+                }
             }
             for (int k = 0; k < nodes.size(); k++) {
                 Node n = nodes.get(k);
@@ -355,6 +393,9 @@ public final class InferenceSession implements AutoCloseable {
                         }
                         values[outs[i]] = out[i];
                         live.add(out[i]);
+                        if (trace != null && out[i].isFloat()) {
+                            trace[outs[i]] = out[i].shape();
+                        }
                     }
                 }
                 for (int dead : diesAfter[k]) {
@@ -423,13 +464,51 @@ public final class InferenceSession implements AutoCloseable {
         });
     }
 
-    /** {@link #runInto(Map, Map)} for a model with one input and one output. */
+    /**
+     * {@link #runInto(Map, Map)} for a model with one input and one output. Once the graph is
+     * compiled for the input's shape (by the first run of that shape, when every node has a step
+     * compiler), a call allocates nothing, heap or off-heap.
+     */
     public void runInto(Tensor input, Tensor output) {
         if (model.inputs().size() != 1 || model.outputs().size() != 1) {
             throw new OnnxException("InferenceSession.runInto(Tensor, Tensor): the model has " + model.inputs().size()
                     + " inputs and " + model.outputs().size() + " outputs; use runInto(Map, Map)");
         }
-        runInto(Map.of(model.inputs().get(0).name(), input), Map.of(model.outputs().get(0).name(), output));
+        if (!runCompiledInto(input, output)) {
+            runInto(Map.of(model.inputs().get(0).name(), input), Map.of(model.outputs().get(0).name(), output));
+        }
+    }
+
+    /**
+     * Runs a one-input, one-output model through a run state's compiled graph when it has one for
+     * this input shape and the output fits; returns false (nothing done) otherwise.
+     */
+    private boolean runCompiledInto(Tensor input, Tensor output) {
+        if (input == null || output == null || !input.isAlive() || !output.isAlive()) {
+            return false;
+        }
+        ReentrantReadWriteLock.ReadLock read = lock.readLock();
+        read.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("InferenceSession.run: the session is closed");
+            }
+            RunState state = takeState();
+            try {
+                CompiledGraph compiled = state.compiled();
+                if (compiled == null || !compiled.accepts(input)
+                        || !CompiledGraph.sameShape(compiled.output(0), output)) {
+                    return false;
+                }
+                compiled.run(input, runContext());
+                CompiledGraph.copy(compiled.output(0), output);
+                return true;
+            } finally {
+                giveState(state);
+            }
+        } finally {
+            read.unlock();
+        }
     }
 
     /**
@@ -485,8 +564,10 @@ public final class InferenceSession implements AutoCloseable {
                 context.close();
             }
             closed = true;
-            for (RunState s; (s = idleStates.poll()) != null; ) {
-                s.close();
+            synchronized (idleStates) {
+                for (RunState s; (s = idleStates.poll()) != null; ) {
+                    s.close();
+                }
             }
         } finally {
             lock.writeLock().unlock();

@@ -1,6 +1,7 @@
 package dev.fovea.onnx;
 
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.functional.Activations;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +65,11 @@ final class Kernels {
     static OnnxValue[] run(Node node, OnnxValue[] inputs, RunState state) {
         try {
             PlannedKernel p = PLANNED.get(node.opType);
-            return p != null ? p.apply(node, inputs, state) : KERNELS.get(node.opType).apply(node, inputs);
+            OnnxValue[] out = p != null ? p.apply(node, inputs, state) : KERNELS.get(node.opType).apply(node, inputs);
+            if (node.fusedActivation != null && !appliesFusedActivation(node)) {
+                out[0] = OnnxValue.of(Activations.activation(out[0].tensor(), node.fusedActivation));
+            }
+            return out;
         } catch (OnnxException e) {
             throw e;
         } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException | ArithmeticException e) {
@@ -75,6 +80,11 @@ final class Kernels {
             }
             throw new OnnxException(node + " failed on inputs (" + shapes + "): " + e.getMessage(), e);
         }
+    }
+
+    /** True for the operators whose kernels apply a node's fused activation themselves (Conv, Gemm). */
+    private static boolean appliesFusedActivation(Node node) {
+        return node.opType.equals("Conv") || node.opType.equals("Gemm");
     }
 
     // ---- input helpers --------------------------------------------------------------------

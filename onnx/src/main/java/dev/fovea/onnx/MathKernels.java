@@ -6,8 +6,13 @@ import static dev.fovea.onnx.Kernels.present;
 import static dev.fovea.onnx.Kernels.value;
 
 import dev.fovea.onnx.Kernels.Kernel;
+import dev.fovea.simd.eltwise.ActivationFunction;
+import dev.fovea.simd.eltwise.ActivationKernels;
+import dev.fovea.simd.eltwise.BinaryOp;
+import dev.fovea.simd.eltwise.Eltwise;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.functional.Activations;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BinaryOperator;
@@ -69,6 +74,82 @@ final class MathKernels {
         k.put("ReduceMean", reduce("mean", 18));
         k.put("ReduceMax", reduce("max", 18));
         k.put("Cast", MathKernels::cast);
+    }
+
+    /**
+     * Relu, Sigmoid, Tanh, HardSwish, LeakyRelu and Elu as compiled steps: the activation kernel
+     * the dynamic ops run, over the bound tensors.
+     */
+    static Step activationStep(Node n, Tensor[] in, Tensor[] out, RunState state) {
+        ActivationFunction f = switch (n.opType) {
+            case "Relu" -> ActivationFunction.of(ActivationFunction.Kind.RELU);
+            case "Sigmoid" -> ActivationFunction.of(ActivationFunction.Kind.SIGMOID);
+            case "Tanh" -> ActivationFunction.of(ActivationFunction.Kind.TANH);
+            case "HardSwish" -> ActivationFunction.of(ActivationFunction.Kind.HARDSWISH);
+            case "LeakyRelu" -> ActivationFunction.leakyRelu(n.getFloat("alpha", 0.01f));
+            case "Elu" -> ActivationFunction.elu(n.getFloat("alpha", 1f));
+            default -> null;
+        };
+        if (f == null || in[0].numel() != out[0].numel()) {
+            return null;
+        }
+        MemorySegment xs = in[0].segment();
+        long xOff = in[0].offset();
+        MemorySegment ys = out[0].segment();
+        long yOff = out[0].offset();
+        long count = out[0].numel();
+        return ctx -> ActivationKernels.forward(f, xs, xOff, ys, yOff, count, ctx);
+    }
+
+    /**
+     * Add, Sub, Mul and Div of two tensors of one shape as a compiled step (broadcasting forms:
+     * null), with the node's fused activation (a residual block's ReLU) applied block by block
+     * while the sums are still in L1.
+     */
+    static Step binaryStep(Node n, Tensor[] in, Tensor[] out, RunState state) {
+        BinaryOp op = switch (n.opType) {
+            case "Add" -> BinaryOp.ADD;
+            case "Sub" -> BinaryOp.SUB;
+            case "Mul" -> BinaryOp.MUL;
+            case "Div" -> BinaryOp.DIV;
+            default -> null;
+        };
+        if (op == null || in.length != 2 || !sameShape(in[0], out[0]) || !sameShape(in[1], out[0])) {
+            return null;
+        }
+        MemorySegment as = in[0].segment();
+        long aOff = in[0].offset();
+        MemorySegment bs = in[1].segment();
+        long bOff = in[1].offset();
+        MemorySegment ys = out[0].segment();
+        long yOff = out[0].offset();
+        long count = out[0].numel();
+        ActivationFunction f = n.fusedActivation;
+        if (f == null) {
+            return ctx -> Eltwise.binary(op, as, aOff, 1, bs, bOff, 1, ys, yOff, 1, count);
+        }
+        return ctx -> {
+            for (long i = 0; i < count; i += FUSED_BLOCK) {
+                long m = Math.min(FUSED_BLOCK, count - i);
+                Eltwise.binary(op, as, aOff + i, 1, bs, bOff + i, 1, ys, yOff + i, 1, m);
+                ActivationKernels.forward(f, ys, yOff + i, ys, yOff + i, m);
+            }
+        };
+    }
+
+    /** Elements per block of a binary step with a fused activation: 16 KiB, well inside L1. */
+    private static final int FUSED_BLOCK = 4096;
+
+    private static boolean sameShape(Tensor a, Tensor b) {
+        if (a.rank() != b.rank()) {
+            return false;
+        }
+        for (int i = 0; i < a.rank(); i++) {
+            if (a.size(i) != b.size(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Kernel unaryFloat(UnaryOperator<Tensor> f) {

@@ -156,7 +156,7 @@ final class NnKernels {
     }
 
     /** A conv node's plan, valid while its input shape and its (constant) weight and bias tensors are the same. */
-    private record CachedConv(Tensor weight, Tensor bias, PlannedConv plan) {
+    record CachedConv(Tensor weight, Tensor bias, PlannedConv plan) {
         boolean fits(Tensor w, Tensor b, Tensor x) {
             return weight == w && bias == b && plan.accepts(x.shape());
         }
@@ -307,7 +307,7 @@ final class NnKernels {
      * A pooling node's options, and whether its padding must be applied beforehand: Fovea's pool
      * kernels (like PyTorch's) take padding up to half the kernel, ONNX any amount.
      */
-    private record Pool(PoolOptions options, PoolOptions unpadded, int[] begin, int[] end, boolean prePad) {
+    record Pool(PoolOptions options, PoolOptions unpadded, int[] begin, int[] end, boolean prePad) {
         /** Returns {@code x} with the pads applied, each dim's pair in Fovea's last-dim-first order. */
         Tensor padded(Tensor x, float value) {
             int s = begin.length;
@@ -320,7 +320,7 @@ final class NnKernels {
         }
     }
 
-    private static Pool pool(Node n, Tensor x, boolean dilationAllowed) {
+    static Pool pool(Node n, Tensor x, boolean dilationAllowed) {
         long[] ks = n.requireInts("kernel_shape");
         Geometry g = geometry(n, x.shape(), Shapes.toInts(ks, "kernel_shape", n), dilationAllowed);
         if (x.rank() > 5) {
@@ -436,7 +436,7 @@ final class NnKernels {
     // ---- Gemm, normalization, softmax, dropout ----------------------------------------------
 
     /** A Gemm node's packed weight, valid while its (constant) weight and bias tensors are the same. */
-    private record CachedLinear(Tensor weight, Tensor bias, PlannedLinear plan) {
+    record CachedLinear(Tensor weight, Tensor bias, PlannedLinear plan) {
     }
 
     /**
@@ -461,12 +461,12 @@ final class NnKernels {
                 PlannedLinear plan = state.get(n) instanceof CachedLinear cl && cl.weight() == b && cl.bias() == c
                         ? cl.plan() : null;
                 if (plan == null) {
-                    plan = PlannedLinear.plan(b, c, ComputeContext.current());
+                    plan = PlannedLinear.plan(b, c, n.fusedActivation, ComputeContext.current());
                     state.put(n, new CachedLinear(b, c, plan));
                 }
                 return one(plan.apply(a));
             }
-            return one(Linear.linear(a, b, c));
+            return one(activated(n, Linear.linear(a, b, c)));
         }
         Tensor y = (ta ? a.t() : a).matmul(tb ? b.t() : b);
         if (alpha != 1f) {
@@ -475,7 +475,12 @@ final class NnKernels {
         if (c != null && beta != 0f) {
             y = y.add(beta == 1f ? c : c.mul(beta));
         }
-        return one(y);
+        return one(activated(n, y));
+    }
+
+    /** Returns {@code y} with the node's fused activation applied (the Gemm forms without an epilogue). */
+    private static Tensor activated(Node n, Tensor y) {
+        return n.fusedActivation == null ? y : Activations.activation(y, n.fusedActivation);
     }
 
     private static OnnxValue[] batchNorm(Node n, OnnxValue[] in) {

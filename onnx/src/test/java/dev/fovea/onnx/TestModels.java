@@ -108,4 +108,34 @@ final class TestModels {
                 .addNode(node("Softmax", List.of("g"), List.of("y")));
         return model(g.build(), 13);
     }
+    /**
+     * A small residual CNN that a session compiles: Conv(1->4, 3x3, pad 1) + Relu = r, Conv(4->4,
+     * 3x3, pad 1) + Add(r) + Relu, MaxPool(2), AveragePool(3, stride 1, pad 1), Flatten,
+     * Gemm(->5) + Relu, Sigmoid; input "x" [batch, 1, 6, 6], output "y" [batch, 5]. Optimized,
+     * the ReLUs fuse into the first Conv, the Add and the Gemm.
+     */
+    static ModelProto residualCnn() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("residual")
+                .addInput(tensorInfo("x", 1, "batch", 1, 6, 6))
+                .addOutput(tensorInfo("y", 1, "batch", 5))
+                .addInitializer(floats("w1", values(36, 11), 4, 1, 3, 3))
+                .addInitializer(floats("b1", values(4, 12), 4))
+                .addInitializer(floats("w2", values(144, 13), 4, 4, 3, 3))
+                .addInitializer(floats("b2", values(4, 14), 4))
+                .addInitializer(floats("fc", values(5 * 36, 15), 5, 36))
+                .addInitializer(floats("fcb", values(5, 16), 5))
+                .addNode(node("Conv", List.of("x", "w1", "b1"), List.of("c1"), ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Relu", List.of("c1"), List.of("r1")))
+                .addNode(node("Conv", List.of("r1", "w2", "b2"), List.of("c2"), ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Add", List.of("c2", "r1"), List.of("s")))
+                .addNode(node("Relu", List.of("s"), List.of("r2")))
+                .addNode(node("MaxPool", List.of("r2"), List.of("p"), ints("kernel_shape", 2, 2), ints("strides", 2, 2)))
+                .addNode(node("AveragePool", List.of("p"), List.of("q"), ints("kernel_shape", 3, 3),
+                        ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Flatten", List.of("q"), List.of("f")))
+                .addNode(node("Gemm", List.of("f", "fc", "fcb"), List.of("g"), intAttr("transB", 1)))
+                .addNode(node("Relu", List.of("g"), List.of("h")))
+                .addNode(node("Sigmoid", List.of("h"), List.of("y")));
+        return model(g.build(), 13);
+    }
 }
