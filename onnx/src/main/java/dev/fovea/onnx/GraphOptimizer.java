@@ -237,7 +237,8 @@ final class GraphOptimizer {
             return false;
         }
         for (String in : n.inputs) {
-            if (FLOAT_PRODUCERS.contains(producers.get(in))) {
+            String producer = producers.get(in); // null for graph inputs and constants
+            if (producer != null && FLOAT_PRODUCERS.contains(producer)) {
                 return true;
             }
         }
