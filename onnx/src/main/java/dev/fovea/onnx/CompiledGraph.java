@@ -278,6 +278,7 @@ final class CompiledGraph {
         return true;
     }
 
+    /** Returns true if {@code a} and {@code b} have the same shape (compared without copying it). */
     static boolean sameShape(Tensor a, Tensor b) {
         if (a.rank() != b.rank()) {
             return false;

@@ -114,7 +114,7 @@ final class MathKernels {
             case "Div" -> BinaryOp.DIV;
             default -> null;
         };
-        if (op == null || in.length != 2 || !sameShape(in[0], out[0]) || !sameShape(in[1], out[0])) {
+        if (op == null || in.length != 2 || !CompiledGraph.sameShape(in[0], out[0]) || !CompiledGraph.sameShape(in[1], out[0])) {
             return null;
         }
         MemorySegment as = in[0].segment();
@@ -139,18 +139,6 @@ final class MathKernels {
 
     /** Elements per block of a binary step with a fused activation: 16 KiB, well inside L1. */
     private static final int FUSED_BLOCK = 4096;
-
-    private static boolean sameShape(Tensor a, Tensor b) {
-        if (a.rank() != b.rank()) {
-            return false;
-        }
-        for (int i = 0; i < a.rank(); i++) {
-            if (a.size(i) != b.size(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static Kernel unaryFloat(UnaryOperator<Tensor> f) {
         return (n, in) -> one(f.apply(floats(n, in, 0)));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
-import dev.fovea.onnx.proto.OnnxProtos.TensorProto;
 import dev.fovea.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
@@ -27,18 +26,6 @@ class CompiledGraphTest {
      * layer; the sigmoid only shrinks it.
      */
     private static final double TOLERANCE = 2e-5;
-
-    private static float[] init(ModelProto m, String name) {
-        for (TensorProto t : m.getGraph().getInitializerList()) {
-            if (t.getName().equals(name)) {
-                java.nio.ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                float[] f = new float[b.remaining() / 4];
-                b.asFloatBuffer().get(f);
-                return f;
-            }
-        }
-        throw new AssertionError(name);
-    }
 
     /** 3x3 convolution with padding 1 of {@code in} (cin x 6 x 6), in double precision. */
     private static double[][][] conv(double[][][] in, float[] w, float[] b, int cout) {
@@ -74,7 +61,7 @@ class CompiledGraphTest {
         for (int i = 0; i < 36; i++) {
             in[0][i / 6][i % 6] = x[i];
         }
-        double[][][] r1 = conv(in, init(m, "w1"), init(m, "b1"), 4);
+        double[][][] r1 = conv(in, TestModels.initializer(m, "w1"), TestModels.initializer(m, "b1"), 4);
         for (double[][] plane : r1) {
             for (double[] row : plane) {
                 for (int j = 0; j < row.length; j++) {
@@ -82,7 +69,7 @@ class CompiledGraphTest {
                 }
             }
         }
-        double[][][] c2 = conv(r1, init(m, "w2"), init(m, "b2"), 4);
+        double[][][] c2 = conv(r1, TestModels.initializer(m, "w2"), TestModels.initializer(m, "b2"), 4);
         double[][][] p = new double[4][3][3];
         for (int c = 0; c < 4; c++) {
             for (int i = 0; i < 3; i++) {
@@ -116,8 +103,8 @@ class CompiledGraphTest {
                 }
             }
         }
-        float[] fc = init(m, "fc");
-        float[] fcb = init(m, "fcb");
+        float[] fc = TestModels.initializer(m, "fc");
+        float[] fcb = TestModels.initializer(m, "fcb");
         double[] y = new double[5];
         for (int k = 0; k < 5; k++) {
             double s = fcb[k];

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.onnx.proto.OnnxProtos.ModelProto;
-import dev.fovea.onnx.proto.OnnxProtos.TensorProto;
 import dev.fovea.tensor.MemoryStats;
 import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;
@@ -20,28 +19,16 @@ import org.junit.jupiter.api.Test;
 
 /** A session computes what the graph says (against a double-precision reference), checks its inputs, and is thread-safe. */
 class InferenceSessionTest {
-    private static float[] init(ModelProto m, String name) {
-        for (TensorProto t : m.getGraph().getInitializerList()) {
-            if (t.getName().equals(name)) {
-                java.nio.ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                float[] f = new float[b.remaining() / 4];
-                b.asFloatBuffer().get(f);
-                return f;
-            }
-        }
-        throw new AssertionError(name);
-    }
-
     /** TestModels.smallCnn computed with plain loops in double precision. */
     private static double[] reference(ModelProto m, float[] x) {
-        float[] w = init(m, "w");
-        float[] b = init(m, "b");
-        float[] gamma = init(m, "gamma");
-        float[] beta = init(m, "beta");
-        float[] mean = init(m, "mean");
-        float[] var = init(m, "var");
-        float[] fc = init(m, "fc");
-        float[] fcb = init(m, "fcb");
+        float[] w = TestModels.initializer(m, "w");
+        float[] b = TestModels.initializer(m, "b");
+        float[] gamma = TestModels.initializer(m, "gamma");
+        float[] beta = TestModels.initializer(m, "beta");
+        float[] mean = TestModels.initializer(m, "mean");
+        float[] var = TestModels.initializer(m, "var");
+        float[] fc = TestModels.initializer(m, "fc");
+        float[] fcb = TestModels.initializer(m, "fcb");
         double[][][] act = new double[4][6][6];
         for (int c = 0; c < 4; c++) {
             for (int i = 0; i < 6; i++) {

@@ -72,6 +72,19 @@ final class TestModels {
                 .build();
     }
 
+    /** Returns the float initializer {@code name} of a model built here (raw little-endian data). */
+    static float[] initializer(ModelProto m, String name) {
+        for (TensorProto t : m.getGraph().getInitializerList()) {
+            if (t.getName().equals(name)) {
+                ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                float[] f = new float[b.remaining() / 4];
+                b.asFloatBuffer().get(f);
+                return f;
+            }
+        }
+        throw new AssertionError("no initializer " + name);
+    }
+
     /** Deterministic pseudo-random floats in [-1, 1). */
     static float[] values(int n, long seed) {
         float[] v = new float[n];
