@@ -142,7 +142,18 @@ public final class InferenceSession implements AutoCloseable {
                 inputSlots, outputSlots, constantSlots) : null;
     }
 
-    private RunState takeState() {
+    /**
+     * Starts a call: takes the read lock (so {@link #close()} waits for the call) and a run state
+     * no other call is using. Every {@code enter} is paired with a {@link #leave} in a finally.
+     *
+     * @throws IllegalStateException if the session is closed (nothing taken)
+     */
+    private RunState enter() {
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw new IllegalStateException("InferenceSession.run: the session is closed");
+        }
         RunState state;
         synchronized (idleStates) {
             state = idleStates.pollLast();
@@ -150,10 +161,12 @@ public final class InferenceSession implements AutoCloseable {
         return state != null ? state : new RunState(constants.keySet());
     }
 
-    private void giveState(RunState state) {
+    /** Ends a call begun by {@link #enter}: gives the run state back and releases the read lock. */
+    private void leave(RunState state) {
         synchronized (idleStates) {
             idleStates.addLast(state);
         }
+        lock.readLock().unlock();
     }
 
     /** Returns the slot of a value name, numbering it if new; -1 for the empty name (an omitted value). */
@@ -268,25 +281,15 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Checks the inputs, then runs {@code body} with a run state no other call is using. */
     private <T> T withState(Map<String, OnnxValue> inputs, java.util.function.Function<RunState, T> body) {
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
+        RunState state = enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("InferenceSession.run: the session is closed");
-            }
             SessionGraph.checkInputs(model, declaredInputs, inputs);
-            RunState state = takeState();
-            try {
-                if (context == null) {
-                    return body.apply(state);
-                }
-                RunState mine = state;
-                return ComputeContext.callWith(context, () -> body.apply(mine));
-            } finally {
-                giveState(state);
+            if (context == null) {
+                return body.apply(state);
             }
+            return ComputeContext.callWith(context, () -> body.apply(state));
         } finally {
-            read.unlock();
+            leave(state);
         }
     }
 
@@ -487,27 +490,17 @@ public final class InferenceSession implements AutoCloseable {
         if (input == null || output == null || !input.isAlive() || !output.isAlive()) {
             return false;
         }
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
+        RunState state = enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("InferenceSession.run: the session is closed");
+            CompiledGraph compiled = state.compiled();
+            if (compiled == null || !compiled.accepts(input) || !CompiledGraph.sameShape(compiled.output(0), output)) {
+                return false;
             }
-            RunState state = takeState();
-            try {
-                CompiledGraph compiled = state.compiled();
-                if (compiled == null || !compiled.accepts(input)
-                        || !CompiledGraph.sameShape(compiled.output(0), output)) {
-                    return false;
-                }
-                compiled.run(input, runContext());
-                CompiledGraph.copy(compiled.output(0), output);
-                return true;
-            } finally {
-                giveState(state);
-            }
+            compiled.run(input, runContext());
+            CompiledGraph.copy(compiled.output(0), output);
+            return true;
         } finally {
-            read.unlock();
+            leave(state);
         }
     }
 

@@ -60,20 +60,15 @@ final class PoolSameSize {
 
     /**
      * The buffers and tables of one spec (the band buffer is rewritten by every band, so it can be
-     * reused by later calls), kept per thread for the last few specs so that a layer called again
-     * allocates nothing.
+     * reused by later calls), kept per thread ({@link RecentPerSpec}).
      */
     private static final class State {
-        final PoolSpec spec;
-        final boolean max;
         final float[] v;
         final float[] rowScale;
         final Lanes lanes;
         final float[] tail;
 
         State(PoolSpec s, boolean max) {
-            this.spec = s;
-            this.max = max;
             int h = s.in(1);
             int w = s.in(2);
             int bandRows = Math.max(1, Math.min(h, BAND_FLOATS / w));
@@ -97,21 +92,8 @@ final class PoolSameSize {
         }
     }
 
-    private static final ThreadLocal<State[]> RECENT = ThreadLocal.withInitial(() -> new State[4]);
-
-    /** Returns this thread's state for {@code s} (the same spec object) and {@code max}, kept among its 4 most recent. */
-    private static State state(PoolSpec s, boolean max) {
-        State[] recent = RECENT.get();
-        for (State st : recent) {
-            if (st != null && st.spec == s && st.max == max) {
-                return st;
-            }
-        }
-        State st = new State(s, max);
-        System.arraycopy(recent, 0, recent, 1, recent.length - 1);
-        recent[0] = st;
-        return st;
-    }
+    /** Each thread's state for its 4 most recent specs. */
+    private static final RecentPerSpec<State> STATES = new RecentPerSpec<>(4, State::new);
 
     /** Max (values only) or average pooling of planes {@code [p0, p1)}; requires {@link #applies}. */
     static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
@@ -119,7 +101,7 @@ final class PoolSameSize {
         int h = s.in(1);
         int w = s.in(2);
         int bandRows = Math.max(1, Math.min(h, BAND_FLOATS / w));
-        State st = state(s, max);
+        State st = STATES.get(s, max);
         float[] v = st.v;
         float[] rowScale = st.rowScale;
         Lanes lanes = st.lanes;

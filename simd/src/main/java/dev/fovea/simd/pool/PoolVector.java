@@ -51,8 +51,6 @@ final class PoolVector {
      * the output tail and the column part of the divisors.
      */
     static final class Buffers {
-        final PoolSpec spec;
-        final boolean max;
         final int[] rowStart;
         final int[] rowOffsets;
         final float[] rowTaps;
@@ -62,8 +60,6 @@ final class PoolVector {
         final int[] gather;
 
         Buffers(PoolSpec s, boolean max) {
-            this.spec = s;
-            this.max = max;
             int outW = s.out(2);
             int outWr = (outW + L - 1) / L * L;
             int reach = (s.kernel(2) - 1) * s.dilation(2);
@@ -104,26 +100,11 @@ final class PoolVector {
         }
     }
 
-    /** Buffers kept per thread for the last few specs (the kernels write only a row's interior, so they stay valid). */
-    private static final ThreadLocal<Buffers[]> RECENT = ThreadLocal.withInitial(() -> new Buffers[8]);
-
     /**
-     * Returns this thread's buffers for {@code s} (the same spec object) and {@code max}, made on
-     * first use and kept among the thread's 8 most recent: a model's pooling layers, each called
-     * with its own spec run after run, allocate nothing after the first run.
+     * Each thread's buffers for its 8 most recent specs (the kernels write only a row's interior,
+     * so they stay valid from call to call).
      */
-    static Buffers buffers(PoolSpec s, boolean max) {
-        Buffers[] recent = RECENT.get();
-        for (Buffers b : recent) {
-            if (b != null && b.spec == s && b.max == max) {
-                return b;
-            }
-        }
-        Buffers b = new Buffers(s, max);
-        System.arraycopy(recent, 0, recent, 1, recent.length - 1);
-        recent[0] = b;
-        return b;
-    }
+    private static final RecentPerSpec<Buffers> BUFFERS = new RecentPerSpec<>(8, Buffers::new);
 
     /** Max (values only) or average pooling of planes {@code [p0, p1)}, as {@link PoolNaive#max} and {@link PoolNaive#avg}. */
     static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
@@ -136,7 +117,7 @@ final class PoolVector {
             Pool2x2.forward(s, max, in, inOff, out, outOff, p0, p1);
             return;
         }
-        Buffers b = buffers(s, max);
+        Buffers b = BUFFERS.get(s, max);
         int outW = s.out(2);
         int rows = s.out(0) * s.out(1);
         for (int p = p0; p < p1; p++) {

@@ -136,10 +136,7 @@ public final class PlannedConv {
             throw new IllegalArgumentException(op + ": this plan was made for input shape " + Shape.toString(inputShape)
                     + ", got " + Shape.toString(input.shape()));
         }
-        if (!Arrays.equals(output.shape(), spec.outputShape()) || !output.isContiguous()) {
-            throw new IllegalArgumentException(op + ": output must be a contiguous " + Shape.toString(spec.outputShape())
-                    + " tensor, got " + (output.isContiguous() ? "" : "non-contiguous ") + Shape.toString(output.shape()));
-        }
+        checkOutput(op, output);
         if (output.numel() == 0) {
             return;
         }
@@ -165,10 +162,7 @@ public final class PlannedConv {
             throw new IllegalArgumentException(op + ": a bound input must be a contiguous " + Shape.toString(inputShape)
                     + " tensor, got " + (input.isContiguous() ? "" : "non-contiguous ") + Shape.toString(input.shape()));
         }
-        if (!Arrays.equals(output.shape(), spec.outputShape()) || !output.isContiguous()) {
-            throw new IllegalArgumentException(op + ": output must be a contiguous " + Shape.toString(spec.outputShape())
-                    + " tensor, got " + (output.isContiguous() ? "" : "non-contiguous ") + Shape.toString(output.shape()));
-        }
+        checkOutput(op, output);
         if (output.numel() == 0) {
             return () -> { };
         }
@@ -180,6 +174,14 @@ public final class PlannedConv {
         long outOff = output.offset();
         ActivationFunction activation = options.activation();
         return () -> plan.execute(in, inOff, biasSeg, biasOff, out, outOff, activation);
+    }
+
+    /** Throws unless {@code output} is a contiguous tensor of the output shape. */
+    private void checkOutput(String op, Tensor output) {
+        if (!Arrays.equals(output.shape(), spec.outputShape()) || !output.isContiguous()) {
+            throw new IllegalArgumentException(op + ": output must be a contiguous " + Shape.toString(spec.outputShape())
+                    + " tensor, got " + (output.isContiguous() ? "" : "non-contiguous ") + Shape.toString(output.shape()));
+        }
     }
 
     @Override
