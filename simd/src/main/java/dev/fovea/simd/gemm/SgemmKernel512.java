@@ -447,20 +447,28 @@ final class SgemmKernel512 implements MicroKernel {
 
     /**
      * The kernel of a 1-row A panel (the 49th row of a transposed N = 49 product) against a B
-     * panel of packed width w (16 or 32): two zmm accumulators with masked loads. It is bound by
-     * the FMA latency (4 cycles per k step), a quarter of an 8-row panel's time for an eighth of
-     * its rows, instead of padding the row to 8.
+     * panel of packed width w (16 or 32): one or two zmm accumulators. It is bound by the FMA
+     * latency (4 cycles per k step), a quarter of an 8-row panel's time for an eighth of its
+     * rows, instead of padding the row to 8. The loads are unmasked (a packed panel is exactly
+     * w wide): a masked load whose all-false lanes reach past the buffer's end is legal but left
+     * the intrinsic in a JVM whose profiles other code had shaped, and allocated a boolean[16]
+     * per call (32 B per ResNet-18 run in the conformance suite's JVM).
      */
     static void micro1xN(float[] a, int ai, float[] b, int bi, int w, int kc, float[] t) {
-        VectorMask<Float> m0 = S.indexInRange(0, w);
-        VectorMask<Float> m1 = S.indexInRange(L, w);
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = c0;
-        for (int p = 0; p < kc; p++) {
-            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
-            c0 = x.fma(FloatVector.fromArray(S, b, bi, m0), c0);
-            c1 = x.fma(FloatVector.fromArray(S, b, bi + L, m1), c1);
-            bi += w;
+        if (w == NR) {
+            for (int p = 0; p < kc; p++) {
+                FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+                c0 = x.fma(FloatVector.fromArray(S, b, bi), c0);
+                c1 = x.fma(FloatVector.fromArray(S, b, bi + L), c1);
+                bi += NR;
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                c0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), c0);
+                bi += L;
+            }
         }
         c0.intoArray(t, 0);
         c1.intoArray(t, L);
