@@ -6,11 +6,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API gather of {@link ConvIm2colCopy} for stride 2 along W: two loads of L floats
- * and one two-source permute give L outputs. Loaded only on the vector path.
+ * The Vector API copies of the im2col family: the gather of {@link ConvIm2colCopy} for stride 2
+ * along W (two loads of L floats and one two-source permute give L outputs) and short row copies
+ * ({@link #copyShort}). Loaded only on the vector path.
  */
 final class ConvIm2colVector {
     private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
@@ -37,6 +39,34 @@ final class ConvIm2colVector {
         }
         for (; i < count; i++) {
             col.setAtIndex(F, dst + i, in.getAtIndex(F, src + 2L * i));
+        }
+    }
+
+    /**
+     * Copies {@code count} floats (element offsets) with whole vectors and one masked last vector;
+     * a last vector whose window would reach past the end of either segment (a masked access
+     * there leaves the intrinsic and allocates) is copied float by float. The segments must not
+     * overlap.
+     */
+    static void copyShort(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int count) {
+        long b = Float.BYTES;
+        long from = srcOff * b;
+        long to = dstOff * b;
+        int i = 0;
+        for (; i + L <= count; i += L) {
+            FloatVector.fromMemorySegment(S, src, from + i * b, O).intoMemorySegment(dst, to + i * b, O);
+        }
+        if (i == count) {
+            return;
+        }
+        long window = L * b;
+        if (from + i * b + window <= src.byteSize() && to + i * b + window <= dst.byteSize()) {
+            VectorMask<Float> m = VectorMask.fromLong(S, (1L << (count - i)) - 1);
+            FloatVector.fromMemorySegment(S, src, from + i * b, O, m).intoMemorySegment(dst, to + i * b, O, m);
+        } else {
+            for (; i < count; i++) {
+                dst.setAtIndex(F, dstOff + i, src.getAtIndex(F, srcOff + i));
+            }
         }
     }
 }

@@ -446,9 +446,19 @@ final class SgemmDriver {
                 int r0 = t * mr;
                 int mv = Math.min(mr, rows - r0);
                 for (int c0 = 0; c0 < nc; c0 += nr) {
-                    SgemmTail.storeTransposed(acc, ((t - t0) * NC + c0) * mr, nr, mv, Math.min(nr, nc - c0), job.c,
-                            job.cOff + (long) (jc + c0) * job.ldc + i0 + r0, job.ldc, job.alpha, job.beta,
-                            job.epilogue, i0 + r0, jc + c0);
+                    int ti = ((t - t0) * NC + c0) * mr;
+                    int cols = Math.min(nr, nc - c0);
+                    long cIdx = job.cOff + (long) (jc + c0) * job.ldc + i0 + r0;
+                    if (mv == 1 && job.ldc == 1) {
+                        // one row of C^T into a column vector C (a batch-1 linear layer): its
+                        // elements are contiguous, so the kernel's vector store writes them
+                        System.arraycopy(acc, ti, tile, 0, cols);
+                        kern.store(tile, 1, cols, job.c, cIdx, 1, job.alpha, job.beta, job.epilogue, i0 + r0,
+                                jc + c0);
+                    } else {
+                        SgemmTail.storeTransposed(acc, ti, nr, mv, cols, job.c, cIdx, job.ldc, job.alpha, job.beta,
+                                job.epilogue, i0 + r0, jc + c0);
+                    }
                 }
             }
         }
