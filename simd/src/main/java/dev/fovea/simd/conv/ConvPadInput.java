@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.Simd;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -94,7 +95,7 @@ final class ConvPadInput {
 
     /** Copies {@code count} floats; element offsets. */
     static void copy(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int count) {
-        if (count <= VECTOR_COPY_MAX && dev.fovea.simd.Simd.VECTOR) {
+        if (count <= VECTOR_COPY_MAX && Simd.VECTOR) {
             ConvIm2colVector.copyShort(src, srcOff, dst, dstOff, count);
             return;
         }

@@ -447,10 +447,9 @@ final class SgemmKernel512 implements MicroKernel {
 
     /**
      * The kernel of a 1-row A panel (a batch-1 linear layer, or the 49th row of a transposed
-     * N = 49 product) against a B panel of packed width w (16 or 32): one or two zmm accumulators.
-     * It is bound by the FMA latency (4 cycles per k step), a quarter of an 8-row panel's time for
-     * an eighth of its rows, instead of padding the row to 8 (four interleaved chains measured no
-     * faster on LeNet-5's linear layers). The loads are unmasked (a packed panel is exactly w
+     * N = 49 product) against a B panel of packed width w (16 or 32): one or two zmm accumulators,
+     * one FMA chain each, instead of padding the row to 8 (four interleaved chains per accumulator
+     * measured no faster on LeNet-5's linear layers). The loads are unmasked (a packed panel is exactly w
      * wide): a masked load whose all-false lanes reached past the buffer's end left the intrinsic
      * in a JVM whose profiles other code had shaped, and allocated a boolean[16] per call (32 B
      * per ResNet-18 run in the conformance suite's JVM).

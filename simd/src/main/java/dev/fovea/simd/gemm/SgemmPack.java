@@ -79,7 +79,7 @@ final class SgemmPack {
     static void panelFromRows(MemorySegment s, long src, int ld, int valid, int h, int kc, float[] dst, int base) {
         if (h == 1 && valid == 1) {
             // a 1-row panel is the row itself (a batch-1 linear layer's input): one bulk copy, not
-            // kc segment reads (8% of a LeNet-5 run)
+            // kc segment reads (8% of a LeNet-5 run's JFR samples)
             MemorySegment.copy(s, F, src * Float.BYTES, dst, base, kc);
             return;
         }
