@@ -194,6 +194,21 @@ public final class ComputeContext implements AutoCloseable {
      * @throws IllegalArgumentException if {@code parts < 0}
      */
     public void run(int parts, PartTask task) {
+        // Kept small so that C2 inlines it into every caller: then a one-part call runs the task's
+        // body in place and escape analysis removes the caller's capturing lambda. A larger method,
+        // compiled on its own first, was left out of line ("already compiled into a big method")
+        // in some JVMs, and MobileNetV2 allocated a depthwise task per layer per run.
+        if (parts == 1 || (parts > 1 && threads == 1)) {
+            for (int p = 0; p < parts; p++) {
+                task.run(p, parts);
+            }
+            return;
+        }
+        runSpread(parts, task);
+    }
+
+    /** {@link #run} for a zero or negative part count, or parts spread over more than one thread. */
+    private void runSpread(int parts, PartTask task) {
         if (parts < 0) {
             throw new IllegalArgumentException("ComputeContext.run: parts must be >= 0, got " + parts);
         }
