@@ -26,6 +26,8 @@ final class ConvDepthwiseVector {
     private static final long B = Float.BYTES;
     /** The weight of a skipped lane: {@code (+0) * (-0) = -0}, and {@code acc + (-0) == acc} for every acc. */
     private static final FloatVector NEG_ZERO = FloatVector.broadcast(S, -0f);
+    /** What a masked load gives in its unset lanes. */
+    private static final FloatVector ZERO = FloatVector.zero(S);
     /**
      * Fewest remaining stride-2 columns worth a masked vector block; fewer run on the scalar
      * border loop (one or two columns at the end of a wide row measured faster that way).
@@ -158,81 +160,51 @@ final class ConvDepthwiseVector {
 
     /**
      * The column block at {@code ow} of four rows of {@link #rows3x3} when a tap or the block leaves
-     * the row: the same code with masked loads, weights and store. A method of its own, with scalars
-     * in: inside rows3x3 it made C2 take 28 s to compile that method (the kernel ran interpreted
-     * meanwhile), and vectors passed to a call that is not inlined would be boxed.
+     * the row: -0 weights outside the row and a masked store, one output row per pass. A method of
+     * its own, with scalars in: inside rows3x3 it made C2 take 28 s to compile that method (the
+     * kernel ran interpreted meanwhile), and vectors passed to a call that is not inlined would be
+     * boxed. The caller checked that every vector window lies inside its segment, so the inputs
+     * are plain loads whose lanes outside the row a blend sets to +0 (what a masked load gives).
+     * Written out for four rows with masked loads, this method compiled, once other code had taken
+     * the Vector API's out-of-range paths, into 250-300 KB of C2 code that boxed a vector or a mask
+     * per call, or exhausted C1's registers and stayed on its first-tier code, whose vector
+     * operations all allocate (145 KB and 17 MB per MobileNetV2 run).
      */
     private static void edge4x3x3(MemorySegment in, long inRow, int inW, int c0, float[] w, int wb, float bias,
                                   MemorySegment out, long outRow, int outW, int ow) {
-        long rs = inW * B;
-        long os = outW * B;
-        FloatVector b = FloatVector.broadcast(S, bias);
-        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
-        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
-        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
-        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
-        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
-        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
-        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
-        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
-        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
         VectorMask<Float> m0 = VectorMask.fromLong(S, PartialVectors.laneBits(c0, inW));
         VectorMask<Float> m1 = VectorMask.fromLong(S, PartialVectors.laneBits(c0 + 1, inW));
         VectorMask<Float> m2 = VectorMask.fromLong(S, PartialVectors.laneBits(c0 + 2, inW));
-        FloatVector v0 = NEG_ZERO.blend(w0, m0);
-        FloatVector v1 = NEG_ZERO.blend(w1, m1);
-        FloatVector v2 = NEG_ZERO.blend(w2, m2);
-        FloatVector v3 = NEG_ZERO.blend(w3, m0);
-        FloatVector v4 = NEG_ZERO.blend(w4, m1);
-        FloatVector v5 = NEG_ZERO.blend(w5, m2);
-        FloatVector v6 = NEG_ZERO.blend(w6, m0);
-        FloatVector v7 = NEG_ZERO.blend(w7, m1);
-        FloatVector v8 = NEG_ZERO.blend(w8, m2);
+        long storeBits = PartialVectors.laneBits(ow, outW);
+        long rs = inW * B;
+        long os = outW * B;
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector v0 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb]), m0);
+        FloatVector v1 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 1]), m1);
+        FloatVector v2 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 2]), m2);
+        FloatVector v3 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 3]), m0);
+        FloatVector v4 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 4]), m1);
+        FloatVector v5 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 5]), m2);
+        FloatVector v6 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 6]), m0);
+        FloatVector v7 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 7]), m1);
+        FloatVector v8 = NEG_ZERO.blend(FloatVector.broadcast(S, w[wb + 8]), m2);
         long a = (inRow + c0) * B;
-        FloatVector x0;
-        FloatVector x1;
-        FloatVector x2;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        FloatVector acc0 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
-        a += rs;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        acc0 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc0)));
-        FloatVector acc1 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
-        a += rs;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        acc0 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc0)));
-        acc1 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc1)));
-        FloatVector acc2 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
-        a += rs;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        acc1 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc1)));
-        acc2 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc2)));
-        FloatVector acc3 = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
-        a += rs;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        acc2 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc2)));
-        acc3 = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc3)));
-        a += rs;
-        x0 = FloatVector.fromMemorySegment(S, in, a, O, m0);
-        x1 = FloatVector.fromMemorySegment(S, in, a + B, O, m1);
-        x2 = FloatVector.fromMemorySegment(S, in, a + 2 * B, O, m2);
-        acc3 = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc3)));
         long o = (outRow + ow) * B;
-        VectorMask<Float> mo = VectorMask.fromLong(S, PartialVectors.laneBits(ow, outW));
-        acc0.intoMemorySegment(out, o, O, mo);
-        acc1.intoMemorySegment(out, o + os, O, mo);
-        acc2.intoMemorySegment(out, o + 2 * os, O, mo);
-        acc3.intoMemorySegment(out, o + 3 * os, O, mo);
+        for (int r = 0; r < 4; r++, a += rs, o += os) {
+            FloatVector x0 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a, O), m0);
+            FloatVector x1 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + B, O), m1);
+            FloatVector x2 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + 2 * B, O), m2);
+            FloatVector acc = x2.fma(v2, x1.fma(v1, x0.fma(v0, b)));
+            x0 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + rs, O), m0);
+            x1 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + rs + B, O), m1);
+            x2 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + rs + 2 * B, O), m2);
+            acc = x2.fma(v5, x1.fma(v4, x0.fma(v3, acc)));
+            x0 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + 2 * rs, O), m0);
+            x1 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + 2 * rs + B, O), m1);
+            x2 = ZERO.blend(FloatVector.fromMemorySegment(S, in, a + 2 * rs + 2 * B, O), m2);
+            acc = x2.fma(v8, x1.fma(v7, x0.fma(v6, acc)));
+            acc.intoMemorySegment(out, o, O, VectorMask.fromLong(S, storeBits));
+        }
     }
 
     /** Output row {@code oh}, stride 1 along W, any kernel and dilation, in column blocks of L lanes. */

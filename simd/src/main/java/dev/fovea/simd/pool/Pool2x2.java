@@ -105,11 +105,14 @@ final class Pool2x2 {
         // Lanes past the input row load 0; only outputs past outW see them, and those are not stored.
         VectorMask<Float> mLo = VectorMask.fromLong(S, PartialVectors.laneBits(2 * ow, inW));
         VectorMask<Float> mHi = VectorMask.fromLong(S, PartialVectors.laneBits(2 * ow + L, inW));
+        // before the loads: C2 may leave a call out of line here (node-count cutoff), and a vector
+        // live across it would be boxed
+        long storeBits = PartialVectors.laneBits(ow, outW);
         FloatVector a = FloatVector.fromMemorySegment(S, in, r0 + x, O, mLo);
         FloatVector b = FloatVector.fromMemorySegment(S, in, r0 + y, O, mHi);
         FloatVector c = FloatVector.fromMemorySegment(S, in, r1 + x, O, mLo);
         FloatVector d = FloatVector.fromMemorySegment(S, in, r1 + y, O, mHi);
         combine(max, a, b, c, d, inv).intoMemorySegment(out, (o + ow) * Float.BYTES, O,
-                VectorMask.fromLong(S, PartialVectors.laneBits(ow, outW)));
+                VectorMask.fromLong(S, storeBits));
     }
 }
