@@ -123,7 +123,9 @@ class OnnxModelsTest {
      * graphs), no GEMM job records (100 KB per ResNet-18 run), and no vector boxed because C2 left
      * a kernel's vector operations as calls to their Java fallbacks (a GEMM store split into a hot
      * and a rarely taken path did that: 1.6 MB per MobileNetV2 run). The loop gives the JIT up to
-     * a minute to compile the kernels first.
+     * a minute to compile the kernels first. The JVM took the Vector API's rare paths before any test
+     * ran ({@link VectorApiProfilePollution}), so the kernels are compiled as a long-lived JVM may
+     * compile them, not only as a fresh one does.
      */
     @ParameterizedTest
     @ValueSource(strings = {"lenet5", "resnet18", "mobilenet_v2"})
