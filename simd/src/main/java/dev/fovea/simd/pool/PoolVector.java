@@ -109,6 +109,10 @@ final class PoolVector {
     /** Max (values only) or average pooling of planes {@code [p0, p1)}, as {@link PoolNaive#max} and {@link PoolNaive#avg}. */
     static void forward(PoolSpec s, boolean max, MemorySegment in, long inOff, MemorySegment out, long outOff,
                         int p0, int p1) {
+        if (PoolWhole.applies(s)) {
+            PoolWhole.forward(s, max, in, inOff, out, outOff, p0, p1);
+            return;
+        }
         if (PoolSameSize.applies(s)) {
             PoolSameSize.forward(s, max, in, inOff, out, outOff, p0, p1);
             return;

@@ -187,6 +187,36 @@ class PoolTest {
         }
     }
 
+    @Test
+    void wholePlanePoolingMatchesTheOracle() {
+        // PoolWhole (global pooling): planes shorter than a vector, not a multiple of one, of four,
+        // long ones (56 x 56), 1 to 3 dims, divisor overrides, NaNs and infinities; the last plane
+        // ends the segment.
+        SplittableRandom r = new SplittableRandom(0x610BL);
+        int[][] planes = {{1, 1}, {1, 5}, {4, 4}, {7, 7}, {3, 11}, {8, 8}, {9, 15}, {14, 14}, {56, 56}};
+        for (int checked = 0; checked < 60; checked++) {
+            int[] hw = planes[r.nextInt(planes.length)];
+            int dims = 1 + r.nextInt(3);
+            PoolSpec.Builder b = PoolSpec.builder(dims).n(1 + r.nextInt(2)).c(1 + r.nextInt(5));
+            if (dims == 1) {
+                b.input(hw[0] * hw[1]).kernel(hw[0] * hw[1]);
+            } else if (dims == 2) {
+                b.input(hw[0], hw[1]).kernel(hw[0], hw[1]);
+            } else {
+                b.input(2, hw[0], hw[1]).kernel(2, hw[0], hw[1]);
+            }
+            if (r.nextInt(5) == 0) {
+                b.divisorOverride(1 + r.nextInt(10));
+            }
+            PoolSpec s = b.build();
+            assertTrue(PoolWhole.applies(s), s::toString);
+            ComputeContext ctx = checked % 2 == 0 ? one : two;
+            checkMaxAndAverage(s, withSpecials(s, r, checked, Float.POSITIVE_INFINITY), ctx);
+        }
+        PoolSpec padded = PoolSpec.builder(2).c(1).input(7, 7).kernel(7).padding(1).build();
+        assertTrue(!PoolWhole.applies(padded), "a padded window covers more than the plane");
+    }
+
     /** A random input for {@code s} with up to three NaNs or {@code special}s at random places. */
     private static MemorySegment withSpecials(PoolSpec s, SplittableRandom r, long seed, float special) {
         MemorySegment in = PoolTester.random(s.inputElements(), seed);
