@@ -217,6 +217,38 @@ class PoolTest {
         assertTrue(!PoolWhole.applies(padded), "a padded window covers more than the plane");
     }
 
+    @Test
+    void twoByTwoWritesNothingOutsideItsOutputs() {
+        // Rows narrower than a vector store whole vectors whose lanes past the row land on later
+        // outputs of the same call: nothing after the call's outputs, nor before them, may change,
+        // with one thread or two (planes split between them).
+        for (int w : new int[] {4, 10, 28, 30, 34}) {
+            PoolSpec s = PoolSpec.builder(2).n(1).c(5).input(6, w).kernel(2).stride(2).build();
+            MemorySegment in = PoolTester.random(s.inputElements(), w);
+            int n = (int) s.outputElements();
+            long guard = 64;
+            for (ComputeContext ctx : new ComputeContext[] {one, two}) {
+                for (boolean max : new boolean[] {true, false}) {
+                    MemorySegment out = PoolTester.floats(n + 2 * guard);
+                    for (long i = 0; i < n + 2 * guard; i++) {
+                        out.setAtIndex(F, i, -7.5f);
+                    }
+                    if (max) {
+                        Pool.maxPool(s, in, 0, out, guard, null, 0, ctx);
+                    } else {
+                        Pool.avgPool(s, in, 0, out, guard, ctx);
+                    }
+                    assertArrayEquals(PoolTester.oracle(s, max, in), PoolTester.read(out, guard, n), max ? 0 : 1e-6,
+                            s::toString);
+                    for (long i = 0; i < guard; i++) {
+                        assertEquals(-7.5f, out.getAtIndex(F, i), "before the outputs, " + s);
+                        assertEquals(-7.5f, out.getAtIndex(F, guard + n + i), "after the outputs, " + s);
+                    }
+                }
+            }
+        }
+    }
+
     /** A random input for {@code s} with up to three NaNs or {@code special}s at random places. */
     private static MemorySegment withSpecials(PoolSpec s, SplittableRandom r, long seed, float special) {
         MemorySegment in = PoolTester.random(s.inputElements(), seed);
