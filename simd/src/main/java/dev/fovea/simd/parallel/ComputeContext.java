@@ -2,17 +2,11 @@ package dev.fovea.simd.parallel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The threads a kernel may use: a thread count and a pool of its own (never the common pool).
+ * The threads a kernel may use: a thread count and worker threads of its own (never the common
+ * pool), handed each job without allocating ({@link ComputeWorkers}).
  *
  * <p>Work is split statically: {@link #run(int, PartTask)} hands part {@code i} of {@code parts}
  * to one thread, and {@link #parallelFor(int, int, RangeTask)} cuts {@code [0, n)} into contiguous
@@ -20,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * reduction inside one part, so results are bit-identical for any thread count. The calling
  * thread runs a share itself; a context of one thread runs everything on the caller and takes no
  * locks. A call made from inside one of this context's tasks runs inline (no nested fan-out), so
- * nesting cannot deadlock.
+ * nesting cannot deadlock; so does a call made while another caller's job holds the workers.
  *
  * <p>The {@linkplain #defaultContext() default context} has {@code -Dfovea.threads} threads, or one
  * per available processor. Operations that take no context argument use the
@@ -38,29 +32,19 @@ public final class ComputeContext implements AutoCloseable {
     private static final ScopedValue<ComputeContext> CURRENT = ScopedValue.newInstance();
 
     private final int threads;
-    private final ExecutorService pool;
-    /** Prefix of the pool threads' names ({@code fovea-compute-<id>}), null without a pool. */
+    /** The {@code threads - 1} worker threads, null for one thread. */
+    private final ComputeWorkers workers;
+    /** Prefix of the worker threads' names ({@code fovea-compute-<id>}), null without workers. */
     private final String poolName;
 
     private ComputeContext(int threads) {
         this.threads = threads;
         if (threads == 1) {
-            this.pool = null;
+            this.workers = null;
             this.poolName = null;
         } else {
-            int poolId = POOL_IDS.incrementAndGet();
-            this.poolName = "fovea-compute-" + poolId;
-            AtomicInteger threadIds = new AtomicInteger();
-            ThreadFactory factory = runnable -> {
-                Thread t = new Thread(() -> {
-                    RUNNING_IN.set(this);
-                    runnable.run();
-                }, poolName + "-" + threadIds.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
-            this.pool = new ThreadPoolExecutor(threads - 1, threads - 1, 0L, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), factory);
+            this.poolName = "fovea-compute-" + POOL_IDS.incrementAndGet();
+            this.workers = new ComputeWorkers(this, poolName, threads - 1, RUNNING_IN);
         }
     }
 
@@ -188,8 +172,9 @@ public final class ComputeContext implements AutoCloseable {
 
     /**
      * Runs {@code task.run(part, parts)} for every part in {@code [0, parts)}, spread over this
-     * context's threads (part {@code i} goes to thread {@code i % threads}), and returns when all
-     * are done. An exception thrown by any part is rethrown here after all parts finished.
+     * context's threads (part {@code i} goes to thread {@code i % threads}; all to the caller if
+     * another caller's job holds the workers), and returns when all are done. An exception thrown
+     * by any part is rethrown here after all parts finished.
      *
      * @throws IllegalArgumentException if {@code parts < 0}
      */
@@ -212,45 +197,13 @@ public final class ComputeContext implements AutoCloseable {
         if (parts < 0) {
             throw new IllegalArgumentException("ComputeContext.run: parts must be >= 0, got " + parts);
         }
-        int workers = Math.min(parts, threads);
-        if (workers <= 1 || RUNNING_IN.get() != null || pool == null) {
+        int n = Math.min(parts, threads);
+        // inline: one thread's worth, a call from inside a task (no nested fan-out), or the workers
+        // busy with another caller's job or closed
+        if (n <= 1 || RUNNING_IN.get() != null || !workers.tryRun(task, parts, n)) {
             for (int p = 0; p < parts; p++) {
                 task.run(p, parts);
             }
-            return;
-        }
-        CountDownLatch done = new CountDownLatch(workers - 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int w = 1; w < workers; w++) {
-            int worker = w;
-            pool.execute(() -> {
-                try {
-                    runShare(task, parts, worker, workers);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        RUNNING_IN.set(this);
-        try {
-            runShare(task, parts, 0, workers);
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-        } finally {
-            RUNNING_IN.remove();
-        }
-        awaitUninterruptibly(done);
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        if (t != null) {
-            throw new IllegalStateException("ComputeContext task failed", t);
         }
     }
 
@@ -276,32 +229,11 @@ public final class ComputeContext implements AutoCloseable {
         run(parts, (part, count) -> body.run(partBegin(n, count, part), partBegin(n, count, part + 1)));
     }
 
-    private static void runShare(PartTask task, int parts, int worker, int workers) {
-        for (int p = worker; p < parts; p += workers) {
-            task.run(p, parts);
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops this context's worker threads; closing the default context is a no-op. */
     @Override
     public void close() {
-        if (pool != null && this != DefaultHolder.INSTANCE) {
-            pool.shutdown();
+        if (workers != null && this != DefaultHolder.INSTANCE) {
+            workers.close();
         }
     }
 

@@ -52,6 +52,94 @@ class ComputeContextTest {
     }
 
     @Test
+    void backToBackJobsOfChangingWidthRunEveryPartOnce() {
+        // Jobs that use fewer workers than the context has leave the others out: those must not run
+        // a part of the next job that they read while it was being published.
+        try (ComputeContext ctx = ComputeContext.create(4)) {
+            int[] counts = {2, 1, 3, 7, 4, 0, 2, 5};
+            for (int job = 0; job < 20_000; job++) {
+                int parts = counts[job % counts.length];
+                AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(parts, 1));
+                ctx.run(parts, (part, count) -> hits.incrementAndGet(part));
+                for (int p = 0; p < parts; p++) {
+                    assertEquals(1, hits.get(p), "job " + job + ", part " + p + " of " + parts);
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersEachGetEveryPartOnce() throws Exception {
+        // One caller holds the workers at a time; the others run their parts on their own threads.
+        try (ComputeContext ctx = ComputeContext.create(2)) {
+            java.util.List<Thread> callers = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int c = 0; c < 4; c++) {
+                callers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int job = 0; job < 5_000; job++) {
+                            AtomicIntegerArray hits = new AtomicIntegerArray(6);
+                            ctx.run(6, (part, count) -> hits.incrementAndGet(part));
+                            for (int p = 0; p < 6; p++) {
+                                assertEquals(1, hits.get(p), "part " + p);
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failed.compareAndSet(null, t);
+                    }
+                }));
+            }
+            for (Thread t : callers) {
+                t.join();
+            }
+            assertEquals(null, failed.get());
+        }
+    }
+
+    @Test
+    void aJobAllocatesNothingOnTheCaller() {
+        // A task made once: the hand-off to the workers allocates no heap (a pool, a latch and a
+        // task per worker took 239 bytes per call).
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (ComputeContext ctx = ComputeContext.create(2)) {
+            long[] sums = new long[2];
+            PartTask task = (part, count) -> sums[part] += part + 1;
+            long perCall = -1;
+            for (int round = 0; round < 50 && perCall != 0; round++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 10_000; i++) {
+                    ctx.run(2, task);
+                }
+                perCall = (mx.getCurrentThreadAllocatedBytes() - before) / 10_000;
+            }
+            assertEquals(0, perCall, "heap bytes per two-thread job");
+            assertTrue(sums[0] > 0 && sums[1] > 0);
+        }
+    }
+
+    @Test
+    void closedContextsStopTheirThreadsAndStillRunInline() throws Exception {
+        ComputeContext ctx = ComputeContext.create(3);
+        String pool = ctx.toString().replaceAll(".*pool=([\\w-]+).*", "$1");
+        ctx.run(3, (part, count) -> { });
+        ctx.close();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (liveThreads(pool) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, liveThreads(pool), "workers of a closed context still alive");
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        ctx.run(3, (part, count) -> seen.add(Thread.currentThread()));
+        assertEquals(Set.of(Thread.currentThread()), seen);
+    }
+
+    private static long liveThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix + "-")).count();
+    }
+
+    @Test
     void parallelForCoversEveryIndexOnceAndHonoursGrain() {
         try (ComputeContext ctx = ComputeContext.create(4)) {
             AtomicIntegerArray hits = new AtomicIntegerArray(1000);
