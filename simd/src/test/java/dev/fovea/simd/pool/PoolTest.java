@@ -177,14 +177,23 @@ class PoolTest {
                 b.input(1 + r.nextInt(3), h, w).kernel(1, 2, 2).stride(1, 2, 2);
             }
             b.ceilMode(r.nextInt(4) == 0 && w % 2 == 0 && h % 2 == 0);
-            if (r.nextInt(5) == 0) {
-                b.divisorOverride(1 + r.nextInt(10));
-            }
-            PoolSpec s = b.build();
-            assertTrue(Pool2x2.applies(s), s::toString);
-            ComputeContext ctx = checked % 2 == 0 ? one : two;
-            checkMaxAndAverage(s, withSpecials(s, r, checked, Float.NEGATIVE_INFINITY), ctx);
+            checkDrawn(b, r, checked, Pool2x2::applies, Float.NEGATIVE_INFINITY);
         }
+    }
+
+    /**
+     * Gives {@code b} a divisor override one time in five, checks that the kernel under test
+     * {@code applies} to the spec, and checks max and average pooling against the oracle on an
+     * input with specials, on one thread or two by {@code checked}'s parity.
+     */
+    private static void checkDrawn(PoolSpec.Builder b, SplittableRandom r, int checked,
+                                   java.util.function.Predicate<PoolSpec> applies, float special) {
+        if (r.nextInt(5) == 0) {
+            b.divisorOverride(1 + r.nextInt(10));
+        }
+        PoolSpec s = b.build();
+        assertTrue(applies.test(s), s::toString);
+        checkMaxAndAverage(s, withSpecials(s, r, checked, special), checked % 2 == 0 ? one : two);
     }
 
     @Test
@@ -205,13 +214,7 @@ class PoolTest {
             } else {
                 b.input(2, hw[0], hw[1]).kernel(2, hw[0], hw[1]);
             }
-            if (r.nextInt(5) == 0) {
-                b.divisorOverride(1 + r.nextInt(10));
-            }
-            PoolSpec s = b.build();
-            assertTrue(PoolWhole.applies(s), s::toString);
-            ComputeContext ctx = checked % 2 == 0 ? one : two;
-            checkMaxAndAverage(s, withSpecials(s, r, checked, Float.POSITIVE_INFINITY), ctx);
+            checkDrawn(b, r, checked, PoolWhole::applies, Float.POSITIVE_INFINITY);
         }
         PoolSpec padded = PoolSpec.builder(2).c(1).input(7, 7).kernel(7).padding(1).build();
         assertTrue(!PoolWhole.applies(padded), "a padded window covers more than the plane");
