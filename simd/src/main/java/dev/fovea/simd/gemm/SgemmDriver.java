@@ -57,11 +57,15 @@ final class SgemmDriver {
      */
     static final int A_BLOCK_FLOATS = 1 << 21;
     /**
-     * Below this many flops (16.8 M, about 150 us on one Zen 4 core) a call runs on the calling
-     * thread only: each fork-join wakes a pool thread (tens of microseconds), and 128^3 (4.2 M)
-     * ran slower on 2 threads than on 1.
+     * Below this many flops (2.1 M, about 20 us on one Zen 4 core) a call runs on the calling
+     * thread only. The bound was 16.8 M while a fork woke a parked pool thread (tens of
+     * microseconds); with {@link ComputeContext}'s spinning workers a fork costs well under a
+     * microsecond between back-to-back calls. Zen 4, 2 threads over 1, hot loop: 128^3 1.00 ->
+     * 1.38x, 192^3 1.01 -> 1.53x; MobileNetV2 session at 2 threads 8.0 -> 5.9 ms (its 1x1
+     * convolutions at 28 x 28 to 7 x 7 are 9.6-15 M flops). A call after more than 0.1 ms idle
+     * finds the workers parked and pays their wake-up.
      */
-    static final double PARALLEL_MIN_FLOPS = 1 << 24;
+    static final double PARALLEL_MIN_FLOPS = 1 << 21;
     /**
      * Products with at most this many rows read full B panels straight from B instead of packing
      * them ({@link MicroKernel#multiplyDirectB}): with at most 4 A panels (8-row kernel) a packed
