@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API kernels of {@link ConvDepthwise} (strideW 1 or 2); loaded only on the vector path.
  * Every output lane is the FMA chain of the scalar path: bias first, then the taps in (kh, kw)
  * order, taps outside the input skipped. A tap is skipped per lane without a branch: its input is
- * a masked load (+0 outside the row) and its weight lane is -0 outside ({@link #NEG_ZERO} blended
- * in), so the FMA adds exactly -0 to the accumulator, which leaves any value unchanged (+0, -0,
+ * +0 outside the row (a masked load, or a plain load blended with {@link #ZERO} where the vector
+ * window is known to lie inside the segment) and its weight lane is -0 outside ({@link #NEG_ZERO}
+ * blended in), so the FMA adds exactly -0 to the accumulator, which leaves any value unchanged (+0, -0,
  * infinities and NaN included). Vector and scalar therefore give the same bits, and the masks are
  * off the FMA dependency chain. Vectors never cross a call that may not be inlined, so the steady
  * state allocates nothing.
