@@ -51,6 +51,8 @@ public final class Pool {
             PoolNaive.max(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
         } else if (indices == null) {
             PoolVector.forward(s, true, in, inOff, out, outOff, p0, p1);
+        } else if (Pool2x2.applies(s)) {
+            Pool2x2.maxIndices(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
         } else {
             PoolMaxIndices.forward(s, in, inOff, out, outOff, indices, idxOff, p0, p1);
         }

@@ -177,7 +177,8 @@ class PoolTest {
                 b.input(1 + r.nextInt(3), h, w).kernel(1, 2, 2).stride(1, 2, 2);
             }
             b.ceilMode(r.nextInt(4) == 0 && w % 2 == 0 && h % 2 == 0);
-            checkDrawn(b, r, checked, Pool2x2::applies, Float.NEGATIVE_INFINITY);
+            PoolSpec s = checkDrawn(b, r, checked, Pool2x2::applies, Float.NEGATIVE_INFINITY);
+            checkIndices(s, tiesAndNaNs(s, r), checked % 2 == 0 ? one : two);
         }
     }
 
@@ -186,14 +187,15 @@ class PoolTest {
      * {@code applies} to the spec, and checks max and average pooling against the oracle on an
      * input with specials, on one thread or two by {@code checked}'s parity.
      */
-    private static void checkDrawn(PoolSpec.Builder b, SplittableRandom r, int checked,
-                                   java.util.function.Predicate<PoolSpec> applies, float special) {
+    private static PoolSpec checkDrawn(PoolSpec.Builder b, SplittableRandom r, int checked,
+                                       java.util.function.Predicate<PoolSpec> applies, float special) {
         if (r.nextInt(5) == 0) {
             b.divisorOverride(1 + r.nextInt(10));
         }
         PoolSpec s = b.build();
         assertTrue(applies.test(s), s::toString);
         checkMaxAndAverage(s, withSpecials(s, r, checked, special), checked % 2 == 0 ? one : two);
+        return s;
     }
 
     @Test
@@ -238,6 +240,7 @@ class PoolTest {
                     }
                     if (max) {
                         Pool.maxPool(s, in, 0, out, guard, null, 0, ctx);
+                        checkIndicesStayInside(s, in, ctx, guard);
                     } else {
                         Pool.avgPool(s, in, 0, out, guard, ctx);
                     }
@@ -249,6 +252,29 @@ class PoolTest {
                     }
                 }
             }
+        }
+    }
+
+    /** Max pooling with indices between guards: values and indices match the reference loop, the guards stay. */
+    private static void checkIndicesStayInside(PoolSpec s, MemorySegment in, ComputeContext ctx, long guard) {
+        int n = (int) s.outputElements();
+        MemorySegment out = PoolTester.floats(n + 2 * guard);
+        MemorySegment idx = PoolTester.ints(n + 2 * guard);
+        for (long i = 0; i < n + 2 * guard; i++) {
+            out.setAtIndex(F, i, -7.5f);
+            idx.setAtIndex(I, i, -7);
+        }
+        Pool.maxPool(s, in, 0, out, guard, idx, guard, ctx);
+        MemorySegment refOut = PoolTester.floats(n);
+        MemorySegment refIdx = PoolTester.ints(n);
+        PoolNaive.max(s, in, 0, refOut, 0, refIdx, 0, 0, (int) s.planes());
+        assertEquals(-1, refOut.mismatch(out.asSlice(guard * Float.BYTES, (long) n * Float.BYTES)), s::toString);
+        assertEquals(-1, refIdx.mismatch(idx.asSlice(guard * Integer.BYTES, (long) n * Integer.BYTES)), s::toString);
+        for (long i = 0; i < guard; i++) {
+            assertEquals(-7.5f, out.getAtIndex(F, i), "before the outputs, " + s);
+            assertEquals(-7.5f, out.getAtIndex(F, guard + n + i), "after the outputs, " + s);
+            assertEquals(-7, idx.getAtIndex(I, i), "before the indices, " + s);
+            assertEquals(-7, idx.getAtIndex(I, guard + n + i), "after the indices, " + s);
         }
     }
 
@@ -278,23 +304,36 @@ class PoolTest {
         SplittableRandom r = new SplittableRandom(0x1D5L);
         int checked = 0;
         for (PoolSpec s : PoolTester.sweep(300, 0x1D5L)) {
-            MemorySegment in = PoolTester.floats(s.inputElements());
-            for (long i = 0; i < s.inputElements(); i++) {
-                int level = r.nextInt(4);
-                float v = level == 0 ? 0f : level == 1 ? -0f : r.nextInt(3);
-                in.setAtIndex(F, i, r.nextInt(200) == 0 ? Float.NaN : v);
-            }
-            int n = (int) s.outputElements();
-            MemorySegment out = PoolTester.floats(n);
-            MemorySegment idx = PoolTester.ints(n);
-            MemorySegment refOut = PoolTester.floats(n);
-            MemorySegment refIdx = PoolTester.ints(n);
-            PoolNaive.max(s, in, 0, refOut, 0, refIdx, 0, 0, (int) s.planes());
-            Pool.maxPool(s, in, 0, out, 0, idx, 0, checked % 2 == 0 ? one : two);
-            assertEquals(-1, refOut.mismatch(out), s::toString);
-            assertEquals(-1, refIdx.mismatch(idx), s::toString);
+            checkIndices(s, tiesAndNaNs(s, r), checked % 2 == 0 ? one : two);
             checked++;
         }
+    }
+
+    /**
+     * An input for {@code s} on a coarse grid, where ties are common (ReLU outputs are often 0),
+     * with +0, -0 and a NaN in about one element in 200.
+     */
+    private static MemorySegment tiesAndNaNs(PoolSpec s, SplittableRandom r) {
+        MemorySegment in = PoolTester.floats(s.inputElements());
+        for (long i = 0; i < s.inputElements(); i++) {
+            int level = r.nextInt(4);
+            float v = level == 0 ? 0f : level == 1 ? -0f : r.nextInt(3);
+            in.setAtIndex(F, i, r.nextInt(200) == 0 ? Float.NaN : v);
+        }
+        return in;
+    }
+
+    /** Max pooling with indices against {@link PoolNaive#max}, bit for bit, outputs ending their segments. */
+    private static void checkIndices(PoolSpec s, MemorySegment in, ComputeContext ctx) {
+        int n = (int) s.outputElements();
+        MemorySegment out = PoolTester.floats(n);
+        MemorySegment idx = PoolTester.ints(n);
+        MemorySegment refOut = PoolTester.floats(n);
+        MemorySegment refIdx = PoolTester.ints(n);
+        PoolNaive.max(s, in, 0, refOut, 0, refIdx, 0, 0, (int) s.planes());
+        Pool.maxPool(s, in, 0, out, 0, idx, 0, ctx);
+        assertEquals(-1, refOut.mismatch(out), s::toString);
+        assertEquals(-1, refIdx.mismatch(idx), s::toString);
     }
 
     /** Float sums of up to kernelVolume terms: |error| <= kernelVolume * 2^-24 * sum|x| / divisor, plus the division's rounding. */
