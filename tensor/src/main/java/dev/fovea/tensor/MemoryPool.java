@@ -22,11 +22,18 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>Blocks are reused only for the exact byte size they were made for, and are zero-filled when
- * handed out again, so tensors from a pool start as zeros like any other. They are freed, and
+ * handed out again, so tensors from a pool start as zeros like any other, except the outputs
+ * that ops allocate uninitialized because they overwrite every element. They are freed, and
  * uncounted from {@link MemoryStats}, when the pool is closed. A pool may be used by one scope at a
  * time; its methods are synchronized, so the thread that uses it may change.
  */
 public final class MemoryPool implements AutoCloseable {
+    /**
+     * With assertions enabled (as in the tests), a reused block handed out without zeroing is
+     * filled with NaN instead, so an op that reads an output element it did not write shows.
+     */
+    private static final boolean POISON = MemoryPool.class.desiredAssertionStatus();
+
     private final Arena arena = Arena.ofShared();
     private long[] sizes = new long[8];
     @SuppressWarnings("unchecked")
@@ -57,6 +64,8 @@ public final class MemoryPool implements AutoCloseable {
             idleBytes -= bytes;
             if (zero) {
                 s.fill((byte) 0);
+            } else if (POISON) {
+                s.fill((byte) 0xFF);
             }
             return s;
         }

@@ -7,6 +7,7 @@ import dev.fovea.nn.optim.Optimizer;
 import dev.fovea.nn.optim.ReduceLrOnPlateau;
 import dev.fovea.nn.optim.Scheduler;
 import dev.fovea.tensor.Grad;
+import dev.fovea.tensor.MemoryPool;
 import dev.fovea.tensor.Scope;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.functional.Losses;
@@ -31,7 +32,8 @@ import java.util.function.BinaryOperator;
  * }</pre>
  *
  * <p>Each training step runs in its own {@link Scope}, so activations and gradients of
- * intermediate values are freed when the step ends and memory stays flat from batch to batch.
+ * intermediate values are freed when the step ends and memory stays flat from batch to batch;
+ * the scopes of an epoch share a {@link MemoryPool}, so later steps reuse the first one's blocks.
  * Training is deterministic: with the same seeds (model initialisation, loader) and thread count,
  * two runs give bit-identical weights.
  */
@@ -131,28 +133,32 @@ public final class Trainer {
         long right = 0;
         long seen = 0;
         int b = 0;
-        for (DataLoader.Batch batch : train.epoch(epoch)) {
-            double batchLoss;
-            long batchRight;
-            try (Scope step = Scope.open()) {
-                optimizer.zeroGrad();
-                Tensor output = model.call(batch.inputs());
-                Tensor l = loss.apply(output, batch.labels());
-                l.backward();
-                batchLoss = l.item();
-                batchRight = hits(output, batch.labels(), 1);
-                optimizer.step();
+        // Every step allocates the same sizes: the pool hands the first step's blocks to the next
+        // ones (warm, already mapped) instead of allocating and freeing them per step.
+        try (MemoryPool pool = MemoryPool.create()) {
+            for (DataLoader.Batch batch : train.epoch(epoch)) {
+                double batchLoss;
+                long batchRight;
+                try (Scope step = Scope.open(pool)) {
+                    optimizer.zeroGrad();
+                    Tensor output = model.call(batch.inputs());
+                    Tensor l = loss.apply(output, batch.labels());
+                    l.backward();
+                    batchLoss = l.item();
+                    batchRight = hits(output, batch.labels(), 1);
+                    optimizer.step();
+                }
+                if (batchScheduler != null) {
+                    batchScheduler.step();
+                }
+                lossSum += batchLoss * batch.size();
+                right += batchRight;
+                seen += batch.size();
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                BatchResult br = new BatchResult(epoch, b++, batches, batch.size(), batchLoss, lossSum / seen,
+                        (double) right / seen, seen / elapsed, elapsed);
+                listeners.forEach(l -> l.batchEnded(br));
             }
-            if (batchScheduler != null) {
-                batchScheduler.step();
-            }
-            lossSum += batchLoss * batch.size();
-            right += batchRight;
-            seen += batch.size();
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            BatchResult br = new BatchResult(epoch, b++, batches, batch.size(), batchLoss, lossSum / seen,
-                    (double) right / seen, seen / elapsed, elapsed);
-            listeners.forEach(l -> l.batchEnded(br));
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         if (epochScheduler != null) {
@@ -183,9 +189,9 @@ public final class Trainer {
         double lossSum = 0;
         long samples = 0;
         long topHits = 0;
-        try (Grad off = Grad.off()) {
+        try (Grad off = Grad.off(); MemoryPool pool = MemoryPool.create()) {
             for (DataLoader.Batch batch : data.epoch(0)) {
-                try (Scope s = Scope.open()) {
+                try (Scope s = Scope.open(pool)) {
                     Tensor output = model.call(batch.inputs());
                     lossSum += loss.apply(output, batch.labels()).item() * batch.size();
                     float[] scores = output.toArray();

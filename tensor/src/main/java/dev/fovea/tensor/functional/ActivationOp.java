@@ -6,6 +6,7 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.autograd.Autograd;
+import dev.fovea.tensor.internal.TensorAccess;
 import dev.fovea.tensor.ops.Checks;
 
 /**
@@ -21,11 +22,11 @@ final class ActivationOp {
     static Tensor apply(String op, ActivationFunction f, Tensor input) {
         Checks.live(op, "input", input);
         Tensor x = input.contiguous();
-        Tensor out = Tensor.empty(x.shape());
+        Tensor out = TensorAccess.get().uninitialized(x.shape());
         ActivationKernels.forward(f, x.segment(), x.offset(), out.segment(), out.offset(), x.numel(), ctx());
         return Autograd.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(x.shape());
+            Tensor dx = TensorAccess.get().uninitialized(x.shape());
             ActivationKernels.backward(f, x.segment(), x.offset(), gc.segment(), gc.offset(), dx.segment(), dx.offset(),
                     x.numel(), ctx());
             return new Tensor[] {dx};

@@ -8,6 +8,7 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.autograd.Autograd;
+import dev.fovea.tensor.internal.TensorAccess;
 import dev.fovea.tensor.ops.Checks;
 import java.lang.foreign.MemorySegment;
 
@@ -46,7 +47,7 @@ final class ConvOp {
         ActivationFunction activation = options.activation();
         // The activation is fused into the convolution's output pass unless its gradient is recorded.
         boolean fuse = activation != null && !Autograd.isRecording(x, w, b);
-        Tensor out = Tensor.empty(spec.outputShape());
+        Tensor out = TensorAccess.get().uninitialized(spec.outputShape());
         if (out.numel() > 0) {
             Conv.plan(spec, w.segment(), w.offset(), options.policy(), ComputeContext.current())
                     .execute(x.segment(), x.offset(), b == null ? null : b.segment(), b == null ? 0 : b.offset(),
@@ -111,17 +112,17 @@ final class ConvOp {
             // One plan, one column buffer for both GEMM-based gradients.
             try (ConvBackward.Plan plan = ConvBackward.plan(spec)) {
                 if (x.requiresGrad()) {
-                    dx = Tensor.empty(spec.inputShape());
+                    dx = TensorAccess.get().uninitialized(spec.inputShape());
                     plan.data(gs, gc.offset(), w.segment(), w.offset(), dx.segment(), dx.offset(), ctx);
                 }
                 if (w.requiresGrad()) {
-                    dw = Tensor.empty(spec.weightShape());
+                    dw = TensorAccess.get().uninitialized(spec.weightShape());
                     plan.weight(x.segment(), x.offset(), gs, gc.offset(), dw.segment(), dw.offset(), ctx);
                 }
             }
         }
         if (b != null && b.requiresGrad()) {
-            db = Tensor.empty(spec.outC());
+            db = TensorAccess.get().uninitialized(new long[] {spec.outC()});
             ConvBackward.bias(spec, gs, gc.offset(), db.segment(), db.offset());
         }
         return new Tensor[] {dx, dw, db};

@@ -7,6 +7,7 @@ import dev.fovea.simd.pool.PoolSpec;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.autograd.Autograd;
+import dev.fovea.tensor.internal.TensorAccess;
 import dev.fovea.tensor.ops.Checks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,13 +31,13 @@ final class PoolOp {
         String op = "max_pool" + dims + "d";
         Tensor x = batched(op, dims, input, o);
         PoolSpec s = spec(op, dims, x, o);
-        Tensor out = Tensor.empty(s.outputShape());
+        Tensor out = TensorAccess.get().uninitialized(s.outputShape());
         boolean indexed = wantIndices || Autograd.isRecording(x);
         MemorySegment idx = indexed ? ints(s.outputElements()) : null;
         Pool.maxPool(s, x.segment(), x.offset(), out.segment(), out.offset(), idx, 0, ctx());
         Tensor values = Autograd.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(s.inputShape());
+            Tensor dx = TensorAccess.get().uninitialized(s.inputShape());
             Pool.maxPoolBackward(s, gc.segment(), gc.offset(), idx, 0, dx.segment(), dx.offset(), ctx());
             return new Tensor[] {dx};
         }, x);
@@ -65,7 +66,7 @@ final class PoolOp {
         String op = (max ? "adaptive_max_pool" : "adaptive_avg_pool") + dims + "d";
         Tensor x = batched(op, dims, input, size);
         AdaptivePoolSpec s = adaptiveSpec(op, dims, x, size);
-        Tensor out = Tensor.empty(s.outputShape());
+        Tensor out = TensorAccess.get().uninitialized(s.outputShape());
         boolean indexed = max && (wantIndices || Autograd.isRecording(x));
         MemorySegment idx = indexed ? ints(s.planes() * s.outPlane()) : null;
         Pool.adaptivePool(s, max, x.segment(), x.offset(), out.segment(), out.offset(), idx, 0, ctx());

@@ -6,6 +6,7 @@ import dev.fovea.simd.parallel.ComputeContext;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.autograd.Autograd;
+import dev.fovea.tensor.internal.TensorAccess;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -77,7 +78,7 @@ public final class MatMul {
                         + Shape.toString(as) + " and " + Shape.toString(bs));
             }
         }
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = TensorAccess.get().uninitialized(outShape);
         if (out.numel() == 0) {
             return out;
         }
