@@ -2,7 +2,6 @@ package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -23,8 +22,8 @@ import java.lang.foreign.ValueLayout;
  * computes 6 input channels by 4 vectors of {@code i} at a time (24 accumulators, weights
  * broadcast); channels beyond {@code cg} in the last block have zero weights and are discarded.
  *
- * <p><b>Workspace</b> per thread, allocated on the first call with that many threads (a shared
- * arena freed by {@link #close}): one group's guarded output-gradient rows and 6 padded channels.
+ * <p><b>Workspace</b> per thread, a slice of the calling thread's {@link ConvWorkspace} zeroed per
+ * call: one group's guarded output-gradient rows and 6 padded channels.
  *
  * <p><b>Threads and numerics:</b> images are split over the threads; each gradient element is one
  * float FMA chain over {@code (o, t)} in order ({@code og * kVol} terms), bit-identical for any
@@ -51,9 +50,6 @@ final class ConvShiftedDataGrad implements AutoCloseable {
     /** Byte offset of term (o, t) in a group's guarded rows: row o at {@code i - s_t}. */
     private final long[] termOffset;
     private final long perThread;
-    private Arena arena;
-    private MemorySegment workspace;
-    private int threads;
 
     /** Plans the gradient of {@code s}, which must be supported. */
     ConvShiftedDataGrad(ConvSpec s) {
@@ -103,9 +99,9 @@ final class ConvShiftedDataGrad implements AutoCloseable {
         return null;
     }
 
-    /** Bytes of workspace held now (it grows to one slice per thread on first use). */
+    /** Bytes of workspace a call on one thread uses (of the thread's native buffer; one slice per thread). */
     long workspaceBytes() {
-        return workspace == null ? 0 : workspace.byteSize();
+        return perThread * Float.BYTES;
     }
 
     /** {@code dIn = d(sum(out * dOut)) / d(in)}, overwriting dIn; operands checked by the caller. */
@@ -113,18 +109,20 @@ final class ConvShiftedDataGrad implements AutoCloseable {
               ComputeContext ctx) {
         boolean shared = ComputeContext.shareable(dOut, w, dIn);
         int parts = shared ? Math.min(ctx.threads(), s.n()) : 1;
-        ensureWorkspace(Math.max(1, parts));
+        // zeros where scatterWide writes nothing: the leads, the columns no output maps to
+        MemorySegment workspace = ConvWorkspace.local(Math.max(1, parts) * perThread * Float.BYTES)
+                .asSlice(0, Math.max(1, parts) * perThread * Float.BYTES).fill((byte) 0);
         float[][] blocks = weightBlocks(w, wOff);
         if (parts <= 1) {
             for (int b = 0; b < s.n(); b++) {
-                image(dOut, dOutOff, blocks, dIn, dInOff, b, 0);
+                image(dOut, dOutOff, blocks, dIn, dInOff, b, workspace, 0);
             }
             return;
         }
         ctx.run(parts, (part, count) -> {
             int b1 = ComputeContext.partBegin(s.n(), count, part + 1);
             for (int b = ComputeContext.partBegin(s.n(), count, part); b < b1; b++) {
-                image(dOut, dOutOff, blocks, dIn, dInOff, b, part * perThread);
+                image(dOut, dOutOff, blocks, dIn, dInOff, b, workspace, part * perThread);
             }
         });
     }
@@ -153,21 +151,9 @@ final class ConvShiftedDataGrad implements AutoCloseable {
         return blocks;
     }
 
-    private void ensureWorkspace(int parts) {
-        if (workspace != null && threads >= parts) {
-            return;
-        }
-        if (arena != null) {
-            arena.close();
-        }
-        arena = Arena.ofShared();
-        workspace = arena.allocate(parts * perThread * Float.BYTES, 64);
-        threads = parts;
-    }
-
     /** Image {@code b} with the workspace slice at float offset {@code ws}. */
     private void image(MemorySegment dOut, long dOutOff, float[][] blocks, MemorySegment dIn, long dInOff, int b,
-                       long ws) {
+                       MemorySegment workspace, long ws) {
         int og = s.outCPerGroup();
         int cg = s.inCPerGroup();
         int terms = og * s.kernelVolume();
@@ -192,14 +178,14 @@ final class ConvShiftedDataGrad implements AutoCloseable {
                 }
                 for (int r = 0; r < ROWS && cb * ROWS + r < cg; r++) {
                     long channel = dInOff + ((long) b * s.inC() + (long) grp * cg + cb * ROWS + r) * s.inSpatial();
-                    crop(outBlock + (long) r * padVectors * lanes, dIn, channel);
+                    crop(workspace, outBlock + (long) r * padVectors * lanes, dIn, channel);
                 }
             }
         }
     }
 
     /** Copies the inner (unpadded) part of the padded channel at {@code src} to {@code dst}. */
-    private void crop(long src, MemorySegment dst, long dstOff) {
+    private void crop(MemorySegment workspace, long src, MemorySegment dst, long dstOff) {
         int padH = ConvPadInput.paddedExtent(s, 1);
         int padW = ConvPadInput.paddedExtent(s, 2);
         if (padSpatial == s.inSpatial()) {
@@ -214,12 +200,8 @@ final class ConvShiftedDataGrad implements AutoCloseable {
         }
     }
 
+    /** Nothing to free: the workspace is the thread's ({@link ConvWorkspace}). */
     @Override
     public void close() {
-        if (arena != null) {
-            arena.close();
-            arena = null;
-            workspace = null;
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -27,14 +26,16 @@ import java.lang.foreign.ValueLayout;
  * end. Zero rows pad the output channels to a multiple of 6 and a short last tap block repeats
  * its first tap; both are discarded.
  *
- * <p><b>Workspace</b>, allocated zeroed at construction in a shared arena and freed by
- * {@link #close}: the padded input, {@code n * inC * (padSpatial + lanes)} floats (the extra
- * lanes let a row's last vector run past the channel), and the wide output gradient,
- * {@code n * groups * ceil6(og) * Nw'} floats with {@code Nw'} the wide columns rounded up to
- * whole vectors. Calls allocate nothing of size. Not safe for concurrent calls.
+ * <p><b>Workspace</b>, the calling thread's {@link ConvWorkspace} zeroed per call, for one chunk
+ * of images: the padded input, {@code chunk * inC * (padSpatial +
+ * lanes)} floats (the extra lanes let a row's last vector run past the channel), and the wide
+ * output gradient, {@code chunk * groups * ceil6(og) * Nw'} floats with {@code Nw'} the wide
+ * columns rounded up to whole vectors. Each chunk is copied in just before the blocks read it.
+ * Plans and calls allocate nothing of size but the accumulator state (a float array per plan).
+ * Not safe for concurrent calls.
  *
- * <p><b>Threads and numerics:</b> the copies are split over images and the blocks over the
- * threads; every gradient element is one block's lane-wise float FMA chain over images and
+ * <p><b>Threads and numerics:</b> per chunk, the copies are split over images and the blocks
+ * over the threads; every gradient element is one block's lane-wise float FMA chain over images and
  * columns in order (the chunks depend on the spec only), then a sum of the lanes in order, so results are bit-identical for any thread count.
  * Each lane sums about {@code n * Nw / lanes} products: the error is float rounding of that
  * length. A non-finite input value can turn gradients NaN that the reference leaves finite (it
@@ -68,9 +69,9 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
     /** Output channels per group rounded up to whole blocks. */
     private final int ogPadded;
     private final int[] tapShift;
-    private final Arena arena;
-    private final MemorySegment padded;
-    private final MemorySegment dOutWide;
+    /** Bytes of the padded chunk, then of the wide output gradient, in the workspace (64-byte multiples). */
+    private final long paddedBytes;
+    private final long wideBytes;
     private final int oBlocks;
     private final int kBlocks;
     private final int chunk;
@@ -93,12 +94,15 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         this.tapShift = tapShifts(s);
         this.oBlocks = ogPadded / ROWS;
         this.kBlocks = (s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS;
-        this.chunk = (int) Math.max(1, CHUNK_BYTES / (((long) ROWS * widePadded + channelStride) * Float.BYTES));
+        long fitting = CHUNK_BYTES / (((long) ROWS * widePadded + channelStride) * Float.BYTES);
+        this.chunk = (int) Math.max(1, Math.min(s.n(), fitting));
         this.state = new float[s.groups() * oBlocks * kBlocks * BLOCK * lanes];
-        this.arena = Arena.ofShared();
-        this.padded = arena.allocate(Math.max(1, (long) s.n() * s.inC() * channelStride) * Float.BYTES, 64);
-        this.dOutWide = arena.allocate(Math.max(1, (long) s.n() * s.groups() * ogPadded * widePadded) * Float.BYTES,
-                64);
+        this.paddedBytes = roundUp64((long) chunk * s.inC() * channelStride * Float.BYTES);
+        this.wideBytes = roundUp64((long) chunk * s.groups() * ogPadded * widePadded * Float.BYTES);
+    }
+
+    private static long roundUp64(long bytes) {
+        return (bytes + 63) / 64 * 64;
     }
 
     /** Null if the kernel runs {@code s}, else why not: stride 1 on every axis, the vector path, int sizes. */
@@ -121,9 +125,9 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         return null;
     }
 
-    /** Bytes of workspace held (off-heap buffers and the accumulator state). */
+    /** Bytes of workspace used (of the thread's native buffer, and the accumulator state). */
     long workspaceBytes() {
-        return padded.byteSize() + dOutWide.byteSize() + (long) state.length * Float.BYTES;
+        return paddedBytes + wideBytes + (long) state.length * Float.BYTES;
     }
 
     /** Element offset of tap {@code t = (kd * kH + kh) * kW + kw} in a padded channel. */
@@ -156,17 +160,22 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         ComputeContext use = threads ? ctx : null;
         long aImageBytes = (long) s.groups() * ogPadded * widePadded * Float.BYTES;
         long bImageBytes = (long) s.inC() * channelStride * Float.BYTES;
-        forEach(use, n, (b0, b1) -> {
-            for (int b = b0; b < b1; b++) {
-                copyIn(in, inOff, dOut, dOutOff, b);
-            }
-        });
         int units = s.groups() * oBlocks * kBlocks;
-        forEach(use, units, (u0, u1) -> {
-            long[] shifts = new long[TAPS];
-            java.util.Arrays.fill(state, u0 * BLOCK * lanes, u1 * BLOCK * lanes, 0f);
-            for (int n0 = 0; n0 < n; n0 += chunk) {
-                int n1 = Math.min(n, n0 + chunk);
+        java.util.Arrays.fill(state, 0, units * BLOCK * lanes, 0f);
+        // zeros where copyIn writes nothing: the wide columns no output maps to, the lanes after each channel
+        MemorySegment ws = ConvWorkspace.local(paddedBytes + wideBytes);
+        MemorySegment padded = ws.asSlice(0, paddedBytes).fill((byte) 0);
+        MemorySegment dOutWide = ws.asSlice(paddedBytes, wideBytes).fill((byte) 0);
+        for (int n0 = 0; n0 < n; n0 += chunk) {
+            int first = n0;
+            int count = Math.min(n, n0 + chunk) - n0;
+            forEach(use, count, (b0, b1) -> {
+                for (int b = b0; b < b1; b++) {
+                    copyIn(in, inOff, dOut, dOutOff, first + b, padded, dOutWide, b);
+                }
+            });
+            forEach(use, units, (u0, u1) -> {
+                long[] shifts = new long[TAPS];
                 for (int u = u0; u < u1; u++) {
                     int grp = u / (oBlocks * kBlocks);
                     int ob = u / kBlocks % oBlocks;
@@ -178,9 +187,11 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
                     }
                     long aBase = ((long) grp * ogPadded + (long) ob * ROWS) * widePadded * Float.BYTES;
                     ConvShiftedWeightGradVector.block(dOutWide, aBase, aImageBytes, (long) widePadded * Float.BYTES,
-                            padded, bImageBytes, shifts, n0, n1, widePadded, state, u * BLOCK * lanes);
+                            padded, bImageBytes, shifts, 0, count, widePadded, state, u * BLOCK * lanes);
                 }
-            }
+            });
+        }
+        forEach(use, units, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int grp = u / (oBlocks * kBlocks);
                 int ob = u / kBlocks % oBlocks;
@@ -201,17 +212,21 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         });
     }
 
-    /** Pads image {@code b}'s channels into the workspace and scatters its output gradient to wide columns. */
-    private void copyIn(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int b) {
+    /**
+     * Pads image {@code b}'s channels into the workspace's image slot {@code slot} and scatters its
+     * output gradient to that slot's wide columns.
+     */
+    private void copyIn(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int b, MemorySegment padded,
+                        MemorySegment dOutWide, int slot) {
         long imageIn = inOff + (long) b * s.inC() * s.inSpatial();
-        long imagePadded = (long) b * s.inC() * channelStride;
+        long imagePadded = (long) slot * s.inC() * channelStride;
         for (int c = 0; c < s.inC(); c++) {
             // pad() writes channel c at dstOff + c * padSpatial: shift dstOff so it lands at c * channelStride.
             ConvPadInput.pad(s, in, imageIn, padded, imagePadded + c * (channelStride - padSpatial), c, c + 1);
         }
         for (int grp = 0; grp < s.groups(); grp++) {
             scatterWide(s, dOut, dOutOff, b, grp, dOutWide,
-                    (((long) b * s.groups() + grp) * ogPadded) * widePadded, widePadded);
+                    (((long) slot * s.groups() + grp) * ogPadded) * widePadded, widePadded);
         }
     }
 
@@ -246,8 +261,8 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         }
     }
 
+    /** Nothing to free: the workspace is the thread's ({@link ConvWorkspace}). */
     @Override
     public void close() {
-        arena.close();
     }
 }

@@ -146,14 +146,25 @@ class ConvBackwardTest {
         }
         if (dev.fovea.simd.Simd.VECTOR) {
             // Direct weight gradient: padded input (3 channels of 8x7 plus a vector) and wide dOut (one block of
-            // 6 rows; Nw = 5 * 7 + 5 = 40 columns rounded up to whole vectors), and the accumulators of its
-            // 7 blocks (27 taps in blocks of 4), 24 vectors each.
+            // 6 rows; Nw = 5 * 7 + 5 = 40 columns rounded up to whole vectors), each rounded up to 64 bytes, and
+            // the accumulators of its 7 blocks (27 taps in blocks of 4), 24 vectors each. Direct data gradient:
+            // 4 guarded dOut rows (a lead of the largest tap shift, 2 * 7 + 2, in whole vectors, then the 56
+            // padded positions in whole vectors) and 6 padded channels.
             int lanes = dev.fovea.simd.Simd.floatLanes();
             long wide = (40 + lanes - 1) / lanes * lanes;
+            long padded = (56L + lanes - 1) / lanes * lanes;
+            long lead = (16L + lanes - 1) / lanes * lanes;
+            long weight = roundUp64(3L * (56 + lanes) * Float.BYTES) + roundUp64(6 * wide * Float.BYTES)
+                    + 7L * 24 * lanes * Float.BYTES;
+            long data = (4 * (lead + padded) + 6 * padded) * Float.BYTES;
             try (ConvBackward.Plan p = ConvBackward.plan(spec, ConvBackward.Method.DIRECT)) {
-                assertEquals((3L * (56 + lanes) + 6 * wide + 7 * 24 * lanes) * Float.BYTES, p.workspaceBytes());
+                assertEquals(weight + data, p.workspaceBytes());
             }
         }
+    }
+
+    private static long roundUp64(long bytes) {
+        return (bytes + 63) / 64 * 64;
     }
 
     /**
