@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * so running the plan allocates nothing. {@link Conv#algorithms()} lists them all; tests and
  * benchmarks go through this interface only.
  */
-public sealed interface ConvAlgorithm permits ConvNaive, ConvIm2col, ConvImplicitGemm, ConvWinograd, ConvDepthwise {
+public sealed interface ConvAlgorithm permits ConvNaive, ConvIm2col, ConvImplicitGemm, ConvWinograd, ConvDepthwise,
+        ConvShifted {
     /** The lowercase wire name used by {@code -Dfovea.conv.algo}, benchmarks and logs. */
     String name();
 

@@ -177,7 +177,16 @@ class ConvSpecTest {
         assertEquals("winograd", Conv.choose(layer1, ConvPolicy.AUTO).name());
         assertEquals("winograd-f2", Conv.choose(layer4, ConvPolicy.AUTO).name(), "4 tiles of 4x4 < 16");
         assertEquals("winograd", Conv.choose(layer4b8, ConvPolicy.AUTO).name(), "32 tiles of 4x4 >= 16");
-        assertEquals("implicit-gemm", Conv.choose(rgb, ConvPolicy.AUTO).name(), "3 input channels < 16: no Winograd");
+        String shifted = dev.fovea.simd.Simd.VECTOR ? "shifted" : "implicit-gemm";
+        assertEquals(shifted, Conv.choose(rgb, ConvPolicy.AUTO).name(), "3 input channels < 16: no Winograd;"
+                + " 64 output channels and a padded image of 3 * (34 * 34 + lanes) floats: shifted rows");
+        ConvSpec lenet2 = ConvSpec.builder(2).n(64).inC(6).outC(16).input(14, 14).kernel(5).build();
+        ConvSpec wideOut = ConvSpec.builder(2).inC(3).outC(65).input(32, 32).kernel(3).padding(1).build();
+        ConvSpec bigImage = ConvSpec.builder(2).inC(64).outC(32).input(32, 32).kernel(5).padding(2).build();
+        assertEquals(shifted, Conv.choose(lenet2, ConvPolicy.AUTO).name());
+        assertEquals("implicit-gemm", Conv.choose(wideOut, ConvPolicy.AUTO).name(), "65 output channels > 64");
+        assertEquals("implicit-gemm", Conv.choose(bigImage, ConvPolicy.AUTO).name(), "64 * (36 * 36 + lanes) floats"
+                + " > 256 KiB");
         ConvSpec tiny = ConvSpec.builder(2).inC(8).outC(256).input(4, 4).kernel(3).padding(1).build();
         ConvSpec tinier = ConvSpec.builder(2).inC(8).outC(256).input(3, 3).kernel(3).padding(1).build();
         ConvSpec strided = ConvSpec.builder(2).inC(64).outC(64).input(28, 28).kernel(3).stride(2).padding(1).build();
