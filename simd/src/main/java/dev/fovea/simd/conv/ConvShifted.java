@@ -72,8 +72,9 @@ public final class ConvShifted implements ConvAlgorithm {
 
     @Override
     public String unsupportedReason(ConvSpec spec) {
-        if (spec.stride(0) != 1 || spec.stride(1) != 1 || spec.stride(2) != 1) {
-            return "needs stride 1 on every axis";
+        String stride = ConvShiftedWeightGrad.strideOneReason(spec);
+        if (stride != null) {
+            return stride;
         }
         if (!Simd.VECTOR) {
             return "needs the vector path";

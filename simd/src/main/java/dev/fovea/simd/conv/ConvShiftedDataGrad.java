@@ -81,8 +81,9 @@ final class ConvShiftedDataGrad implements AutoCloseable {
 
     /** Null if this method runs {@code s}: stride 1, zeros padding, the vector path, int sizes. */
     static String unsupportedReason(ConvSpec s) {
-        if (s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1) {
-            return "needs stride 1 on every axis";
+        String stride = ConvShiftedWeightGrad.strideOneReason(s);
+        if (stride != null) {
+            return stride;
         }
         if (s.paddingMode() != PaddingMode.ZEROS) {
             return "needs zeros padding (other modes fold gradients back into the border)";

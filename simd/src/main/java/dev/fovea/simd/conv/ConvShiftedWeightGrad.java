@@ -107,8 +107,9 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
 
     /** Null if the kernel runs {@code s}, else why not: stride 1 on every axis, the vector path, int sizes. */
     static String unsupportedReason(ConvSpec s) {
-        if (s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1) {
-            return "needs stride 1 on every axis";
+        String stride = strideOneReason(s);
+        if (stride != null) {
+            return stride;
         }
         if (!Simd.VECTOR) {
             return "needs the vector path";
@@ -123,6 +124,11 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
             return "its workspace exceeds " + Integer.MAX_VALUE + " floats";
         }
         return null;
+    }
+
+    /** Null if {@code s} has stride 1 on every axis, which the shifted-row kernels need, else why not. */
+    static String strideOneReason(ConvSpec s) {
+        return s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1 ? "needs stride 1 on every axis" : null;
     }
 
     /** Bytes of workspace used (of the thread's native buffer, and the accumulator state). */
