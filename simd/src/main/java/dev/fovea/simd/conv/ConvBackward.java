@@ -24,9 +24,12 @@ import java.lang.foreign.MemorySegment;
  * <p><b>Direct methods</b> ({@link Method#DIRECT}) for stride-1 convolutions on the vector path,
  * chosen by {@link Method#AUTO} where they win. The input gradient (zeros padding): sums of
  * shifted rows of dOut weighted by the kernel ({@code ConvShiftedDataGrad}, no column matrix, no
- * col2im scatter). The weight gradient (any padding mode): dot products of shifted input rows
- * ({@code ConvShiftedWeightGrad}, no im2col; for AUTO up to {@link #DIRECT_WEIGHT_MAX_REDUCTION}
- * products per gradient element and {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group).
+ * col2im scatter). The weight gradient (any padding mode), with no im2col: dot products of shifted
+ * input rows ({@code ConvShiftedWeightGrad}), or, where the output channels fill the vector lanes
+ * better than the rows do ({@code ConvChannelLanesWeightGrad.prefers}), output-channel vectors
+ * times broadcast input values ({@code ConvChannelLanesWeightGrad}); for AUTO up to
+ * {@link #DIRECT_WEIGHT_MAX_REDUCTION} products per gradient element and
+ * {@link #DIRECT_WEIGHT_MAX_WEIGHTS} weights per group.
  * Measured on LeNet-5 and ResNet-18 layers in {@code bench/RESULTS.md}. Each plan reports what it
  * runs ({@link Plan#dataMethod()}, {@link Plan#weightMethod()}).
  *
@@ -128,7 +131,7 @@ public final class ConvBackward {
     public static final class Plan implements AutoCloseable {
         private final ConvSpec spec;
         private final ConvShiftedDataGrad shiftedData;
-        private final ConvShiftedWeightGrad directWeight;
+        private final ConvDirectWeightGrad directWeight;
         private final ConvCol2imGemm engine;
 
         private Plan(ConvSpec spec, Method method) {
@@ -146,7 +149,8 @@ public final class ConvBackward {
                     && (long) spec.n() * spec.outSpatial() <= DIRECT_WEIGHT_MAX_REDUCTION
                     && spec.weightElements() / spec.groups() <= DIRECT_WEIGHT_MAX_WEIGHTS;
             this.shiftedData = data ? new ConvShiftedDataGrad(spec) : null;
-            this.directWeight = weight ? new ConvShiftedWeightGrad(spec) : null;
+            this.directWeight = !weight ? null : ConvChannelLanesWeightGrad.prefers(spec)
+                    ? new ConvChannelLanesWeightGrad(spec) : new ConvShiftedWeightGrad(spec);
             this.engine = data && weight ? null : new ConvCol2imGemm(ConvCol2im.Geometry.of(spec));
         }
 
@@ -155,9 +159,12 @@ public final class ConvBackward {
             return shiftedData == null ? "col2im" : "shifted-rows";
         }
 
-        /** What computes the weight gradient: {@code "im2col"} (GEMM) or {@code "shifted-rows"}. */
+        /**
+         * What computes the weight gradient: {@code "im2col"} (GEMM), {@code "shifted-rows"} or
+         * {@code "channel-lanes"} (output channels across the vector lanes).
+         */
         public String weightMethod() {
-            return directWeight == null ? "im2col" : "shifted-rows";
+            return directWeight == null ? "im2col" : directWeight.method();
         }
 
         /** The spec this plan differentiates. */

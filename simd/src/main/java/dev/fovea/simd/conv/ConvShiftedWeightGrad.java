@@ -43,7 +43,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Supports stride 1 on every axis on the vector path ({@link #unsupportedReason}).
  */
-final class ConvShiftedWeightGrad implements AutoCloseable {
+final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
     /** Output channels per block: the rows of the vector kernel. */
     static final int ROWS = 6;
     /** Taps per block: the columns of the vector kernel. */
@@ -132,7 +132,8 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
     }
 
     /** Bytes of workspace used (of the thread's native buffer, and the accumulator state). */
-    long workspaceBytes() {
+    @Override
+    public long workspaceBytes() {
         return paddedBytes + wideBytes + (long) state.length * Float.BYTES;
     }
 
@@ -152,11 +153,13 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         return shift;
     }
 
-    /**
-     * {@code dW = d(sum(out * dOut)) / d(w)}, overwriting {@code dW}; layouts as in
-     * {@link ConvBackward} (operands checked by the caller). {@code n = 0} gives zeros.
-     */
-    void weight(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dW, long dWOff,
+    @Override
+    public String method() {
+        return "shifted-rows";
+    }
+
+    @Override
+    public void weight(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dW, long dWOff,
                 ComputeContext ctx) {
         int n = s.n();
         int cg = s.inCPerGroup();
@@ -265,10 +268,5 @@ final class ConvShiftedWeightGrad implements AutoCloseable {
         } else {
             ctx.parallelFor(n, 1, body);
         }
-    }
-
-    /** Nothing to free: the workspace is the thread's ({@link ConvWorkspace}). */
-    @Override
-    public void close() {
     }
 }

@@ -90,10 +90,66 @@ class ConvBackwardTest {
             ConvSpec spec = ConvSpec.builder(2).n(2).inC(3).outC(8).input(7, 6).kernel(3).padding(1)
                     .paddingMode(mode).build();
             try (ConvBackward.Plan p = ConvBackward.plan(spec)) {
-                assertEquals("shifted-rows", p.weightMethod());
+                assertEquals(ConvChannelLanesWeightGrad.prefers(spec) ? "channel-lanes" : "shifted-rows",
+                        p.weightMethod());
                 assertEquals(mode == PaddingMode.ZEROS ? "shifted-rows" : "col2im", p.dataMethod());
             }
             checkAll(spec, ConvBackward.Method.AUTO, 70 + mode.ordinal());
+        }
+    }
+
+    /**
+     * The channel-lanes weight gradient, run directly, on every sweep spec (it supports every
+     * stride, dilation, padding mode, group count and 1-3 dims) and on shapes that cover its
+     * edges: output channels across two vectors with one lane used in the second, a short last tap
+     * block, groups, padding, stride 2, more images than one chunk holds.
+     */
+    @Test
+    void channelLanesWeightGradientOnTheSweepAndItsEdges() {
+        assumeTrue(dev.fovea.simd.Simd.VECTOR, "the channel-lanes weight gradient runs on the vector path");
+        List<ConvSpec> specs = new java.util.ArrayList<>(ConvTester.sweep(80, 0xB4C4L));
+        specs.add(ConvSpec.builder(2).n(5).inC(6).outC(16).input(14, 14).kernel(5).build());
+        specs.add(ConvSpec.builder(2).n(3).inC(2).outC(17).input(9, 8).kernel(3).padding(1).build());
+        specs.add(ConvSpec.builder(2).n(2).inC(6).outC(40).groups(2).input(7, 9).kernel(3, 2).stride(2, 1)
+                .dilation(1, 2).padding(Padding.of(new int[] {1, 0}, new int[] {0, 2}))
+                .paddingMode(PaddingMode.REFLECT).build());
+        specs.add(ConvSpec.builder(3).n(2).inC(3).outC(5).input(4, 5, 6).kernel(2, 3, 3).stride(2).padding(1)
+                .paddingMode(PaddingMode.CIRCULAR).build());
+        specs.add(ConvSpec.builder(1).n(70).inC(8).outC(24).input(300).kernel(5).padding(2).build());
+        double worst = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            ConvSpec spec = specs.get(i);
+            SplittableRandom rnd = new SplittableRandom(3000 + i);
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment in = ConvTester.random(arena, spec.inputElements(), rnd);
+                MemorySegment dOut = ConvTester.random(arena, spec.outputElements(), rnd);
+                MemorySegment ref = arena.allocate(spec.weightElements() * Float.BYTES);
+                ConvNaive.backwardWeight(spec, in, OFF, dOut, OFF, ref, 0);
+                ConvChannelLanesWeightGrad kernel = new ConvChannelLanesWeightGrad(spec);
+                worst = Math.max(worst, compare("channel-lanes weight", spec, ref, spec.weightElements(), arena, rnd,
+                        (out, ctx) -> kernel.weight(in, OFF, dOut, OFF, out, OFF, ctx)));
+            }
+        }
+        System.out.printf("channel-lanes weight gradient: worst NMSE %.2e over %d specs%n", worst, specs.size());
+    }
+
+    /** AUTO picks the weight kernel by its cost model: rows for LeNet-5's 1 -> 6 layer and large images, lanes for 6 -> 16. */
+    @Test
+    void weightKernelChoice() {
+        assumeTrue(dev.fovea.simd.Simd.VECTOR && dev.fovea.simd.Simd.floatLanes() == 16,
+                "the cost model was fitted to 16 lanes");
+        ConvSpec conv1 = ConvSpec.builder(2).n(64).inC(1).outC(6).input(32, 32).kernel(5).build();
+        ConvSpec conv2 = ConvSpec.builder(2).n(64).inC(6).outC(16).input(14, 14).kernel(5).build();
+        ConvSpec wide = ConvSpec.builder(2).n(8).inC(64).outC(64).input(56, 56).kernel(3).padding(1).build();
+        assertEquals("shifted-rows", weightMethod(conv1));
+        assertEquals("channel-lanes", weightMethod(conv2));
+        assertEquals("shifted-rows", weightMethod(wide));
+        assertEquals("channel-lanes", weightMethod(conv2.toBuilder().n(1).build()));
+    }
+
+    private static String weightMethod(ConvSpec spec) {
+        try (ConvBackward.Plan p = ConvBackward.plan(spec, ConvBackward.Method.DIRECT)) {
+            return p.weightMethod();
         }
     }
 
@@ -156,6 +212,12 @@ class ConvBackwardTest {
             long lead = (16L + lanes - 1) / lanes * lanes;
             long weight = roundUp64(3L * (56 + lanes) * Float.BYTES) + roundUp64(6 * wide * Float.BYTES)
                     + 7L * 24 * lanes * Float.BYTES;
+            if (ConvChannelLanesWeightGrad.prefers(spec)) {
+                // Channel-lanes weight gradient instead (chosen at 8 lanes): the accumulators of its 3 blocks (27 taps in
+                // blocks of 12), 12 vectors each, the padded input (168 floats) in the array and in the native buffer,
+                // and the transposed dOut (30 positions of a vector).
+                weight = (3L * 12 * lanes + 2 * 168 + 30L * lanes) * Float.BYTES;
+            }
             long data = (4 * (lead + padded) + 6 * padded) * Float.BYTES;
             try (ConvBackward.Plan p = ConvBackward.plan(spec, ConvBackward.Method.DIRECT)) {
                 assertEquals(weight + data, p.workspaceBytes());
