@@ -26,19 +26,21 @@ import java.util.Arrays;
  * kernel ({@link ConvChannelLanesWeightGradVector}) computes a block of {@link #TAPS} taps for one
  * vector of output channels; a short last tap block repeats its first tap and is discarded.
  *
- * <p><b>Workspace:</b> the calling thread's float array ({@link ConvWorkspace#floats}): the
- * accumulators ({@code units * TAPS * lanes} floats), then one chunk of images ({@link #CHUNK_BYTES})
- * of padded input ({@code inC * padSpatial} floats each) and transposed output gradient
+ * <p><b>Workspace:</b> the accumulators of each image group ({@code units * TAPS * lanes} floats
+ * per group, in the calling thread's {@link ConvWorkspace#accumulators}), and in each working
+ * thread's {@link ConvWorkspace#floats} one chunk of images ({@link #CHUNK_BYTES}) of padded input
+ * ({@code inC * padSpatial} floats each) and transposed output gradient
  * ({@code groups * ceil(og / lanes) * outSpatial * lanes} each). Heap arrays, not native memory:
  * the kernel's 12 input reads per position then need no index check inside its loop (1.3x in a
  * scratch harness against the same kernel on a {@code MemorySegment}). With padding, an image is
  * padded in the thread's native buffer first and then copied in. Calls allocate nothing once the
  * thread's buffers have grown. Not safe for concurrent calls on one object.
  *
- * <p><b>Threads and numerics:</b> per chunk, the copies are split over images and the blocks over
- * the threads. Every gradient element is one float FMA chain over the images and positions in
- * order (the chunks depend on the spec only), so results are bit-identical for any thread count;
- * the error is float rounding of a sum of {@code n * outSpatial} products.
+ * <p><b>Threads and numerics:</b> the images are cut into {@link ConvShiftedWeightGrad#imageGroups}
+ * fixed groups, which the threads share out (one fork per call); each group is one float FMA chain
+ * per gradient element over its images and positions in order, and the groups' sums are added in
+ * group order. The groups depend on {@code n} only, so results are bit-identical for any thread
+ * count; the error is float rounding of a sum of {@code n * outSpatial} products.
  *
  * <p>Supports every {@link ConvSpec} (stride, dilation, padding, groups, 1-3 dims) on the vector
  * path within int-indexed arrays ({@link #unsupportedReason}).
@@ -106,8 +108,9 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
         this.dyImage = s.groups() * vectors * positions * lanes;
         this.stateFloats = units * TAPS * lanes;
         long fitting = CHUNK_BYTES / (((long) xImage + dyImage) * Float.BYTES);
-        long room = (Integer.MAX_VALUE - 8L - stateFloats) / ((long) xImage + dyImage);
-        this.chunk = (int) Math.max(1, Math.min(Math.min(s.n(), fitting), room));
+        long room = (Integer.MAX_VALUE - 8L) / ((long) xImage + dyImage);
+        int perGroup = (s.n() + ConvShiftedWeightGrad.IMAGE_GROUPS - 1) / ConvShiftedWeightGrad.IMAGE_GROUPS;
+        this.chunk = (int) Math.max(1, Math.min(Math.min(perGroup, fitting), room));
         int[] tap = ConvShiftedWeightGrad.tapShifts(s);
         int kVol = s.kernelVolume();
         this.blockShifts = new int[kBlocks][TAPS];
@@ -127,10 +130,10 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
         long lanes = Simd.floatLanes();
         long vectors = (s.outCPerGroup() + lanes - 1) / lanes;
         long kBlocks = ((long) s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS;
-        long floats = s.groups() * vectors * kBlocks * TAPS * lanes
-                + (long) s.inC() * ConvPadInput.paddedSpatial(s) + s.groups() * vectors * s.outSpatial() * lanes;
-        if (floats > Integer.MAX_VALUE - 8) {
-            return "its workspace for one image exceeds " + (Integer.MAX_VALUE - 8) + " floats";
+        long state = ConvShiftedWeightGrad.IMAGE_GROUPS * s.groups() * vectors * kBlocks * TAPS * lanes;
+        long image = (long) s.inC() * ConvPadInput.paddedSpatial(s) + s.groups() * vectors * s.outSpatial() * lanes;
+        if (state > Integer.MAX_VALUE - 8 || image > Integer.MAX_VALUE - 8) {
+            return "its accumulators or one image's workspace exceed " + (Integer.MAX_VALUE - 8) + " floats";
         }
         return null;
     }
@@ -170,53 +173,26 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
 
     @Override
     public long workspaceBytes() {
-        return ((long) stateFloats + (long) chunk * (xImage + dyImage)) * Float.BYTES
-                + (padded ? (long) xImage * Float.BYTES : 0);
+        return ((long) ConvShiftedWeightGrad.imageGroups(s.n()) * stateFloats + (long) chunk * (xImage + dyImage))
+                * Float.BYTES + (padded ? (long) xImage * Float.BYTES : 0);
     }
 
     @Override
     public void weight(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dW, long dWOff,
                        ComputeContext ctx) {
         int n = s.n();
+        int groups = ConvShiftedWeightGrad.imageGroups(n);
         ComputeContext use = ComputeContext.shareable(in, dOut, dW) ? ctx : null;
-        float[] ws = ConvWorkspace.floats(stateFloats + chunk * (xImage + dyImage));
-        Arrays.fill(ws, 0, stateFloats, 0f);
-        int xStart = stateFloats;
-        int dyStart = xStart + chunk * xImage;
-        int cg = s.inCPerGroup();
-        int padH = ConvPadInput.paddedExtent(s, 1);
-        int padW = ConvPadInput.paddedExtent(s, 2);
-        int outPlane = s.outH() * s.outW();
-        int depthStep = s.stride(0) * padH * padW;
-        int rowStep = s.stride(1) * padW;
-        int colStep = s.stride(2);
-        for (int n0 = 0; n0 < n; n0 += chunk) {
-            int first = n0;
-            int count = Math.min(n, n0 + chunk) - n0;
-            forEach(use, count, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    copyIn(in, inOff, dOut, dOutOff, first + b, ws, xStart + b * xImage, dyStart + b * dyImage);
-                }
-            });
-            forEach(use, units, (u0, u1) -> {
-                for (int u = u0; u < u1; u++) {
-                    int grp = u / (vectors * kBlocks);
-                    int v = u / kBlocks % vectors;
-                    int[] shift = blockShifts[u % kBlocks];
-                    for (int b = 0; b < count; b++) {
-                        int x = xStart + b * xImage + grp * cg * padSpatial;
-                        int dy = dyStart + b * dyImage + (grp * vectors + v) * positions * lanes;
-                        for (int od = 0; od < s.outD(); od++) {
-                            ConvChannelLanesWeightGradVector.block(ws, dy + od * outPlane * lanes, ws,
-                                    x + od * depthStep, shift, s.outH(), rowStep, s.outW(), colStep, ws,
-                                    u * TAPS * lanes);
-                        }
-                    }
-                }
-            });
-        }
+        float[] acc = ConvWorkspace.accumulators(groups * stateFloats);
+        Arrays.fill(acc, 0, groups * stateFloats, 0f);
+        forEach(use, groups, (g0, g1) -> {
+            for (int g = g0; g < g1; g++) {
+                imageGroup(in, inOff, dOut, dOutOff, ConvShiftedWeightGrad.groupStart(g, n, groups),
+                        ConvShiftedWeightGrad.groupStart(g + 1, n, groups), acc, g * stateFloats);
+            }
+        });
         int og = s.outCPerGroup();
-        int kk = cg * s.kernelVolume();
+        int kk = s.inCPerGroup() * s.kernelVolume();
         for (int u = 0; u < units; u++) {
             int grp = u / (vectors * kBlocks);
             int v = u / kBlocks % vectors;
@@ -224,7 +200,48 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
             for (int c = 0; c < TAPS && k0 + c < kk; c++) {
                 int at = (u * TAPS + c) * lanes;
                 for (int o = 0; o < lanes && v * lanes + o < og; o++) {
-                    dW.setAtIndex(F, dWOff + (long) (grp * og + v * lanes + o) * kk + k0 + c, ws[at + o]);
+                    // the image groups' sums, added in group order
+                    float sum = 0;
+                    for (int g = 0; g < groups; g++) {
+                        sum += acc[g * stateFloats + at + o];
+                    }
+                    dW.setAtIndex(F, dWOff + (long) (grp * og + v * lanes + o) * kk + k0 + c, sum);
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds the products of images {@code [i0, i1)} to the accumulators at {@code acc[accOff...]},
+     * chunk by chunk in the current thread's array.
+     */
+    private void imageGroup(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int i0, int i1,
+                            float[] acc, int accOff) {
+        float[] ws = ConvWorkspace.floats(chunk * (xImage + dyImage));
+        int dyStart = chunk * xImage;
+        int cg = s.inCPerGroup();
+        int padH = ConvPadInput.paddedExtent(s, 1);
+        int padW = ConvPadInput.paddedExtent(s, 2);
+        int outPlane = s.outH() * s.outW();
+        int depthStep = s.stride(0) * padH * padW;
+        int rowStep = s.stride(1) * padW;
+        int colStep = s.stride(2);
+        for (int n0 = i0; n0 < i1; n0 += chunk) {
+            int count = Math.min(i1, n0 + chunk) - n0;
+            for (int b = 0; b < count; b++) {
+                copyIn(in, inOff, dOut, dOutOff, n0 + b, ws, b * xImage, dyStart + b * dyImage);
+            }
+            for (int u = 0; u < units; u++) {
+                int grp = u / (vectors * kBlocks);
+                int v = u / kBlocks % vectors;
+                int[] shift = blockShifts[u % kBlocks];
+                for (int b = 0; b < count; b++) {
+                    int x = b * xImage + grp * cg * padSpatial;
+                    int dy = dyStart + b * dyImage + (grp * vectors + v) * positions * lanes;
+                    for (int od = 0; od < s.outD(); od++) {
+                        ConvChannelLanesWeightGradVector.block(ws, dy + od * outPlane * lanes, ws, x + od * depthStep,
+                                shift, s.outH(), rowStep, s.outW(), colStep, acc, accOff + u * TAPS * lanes);
+                    }
                 }
             }
         }

@@ -20,26 +20,28 @@ import java.lang.foreign.ValueLayout;
  *   dW[o, ic * kVol + t] = sum over images b, sum over j of dOutWide[b, o, j] * P[b, ic, s_t + j]
  * </pre>
  * The vector kernel ({@link ConvShiftedWeightGradVector}) computes a block of 6 output channels
- * by 4 taps at a time, 24 accumulators over the lanes of {@code j}. The images run in chunks
- * ({@link #CHUNK_BYTES}) over all blocks, so that blocks sharing rows find them in L1; each
- * block's accumulators wait in a float array between chunks, and their lanes are summed at the
- * end. Zero rows pad the output channels to a multiple of 6 and a short last tap block repeats
- * its first tap; both are discarded.
+ * by 4 taps at a time, 24 accumulators over the lanes of {@code j}. Each image group
+ * ({@link #IMAGE_GROUPS}) runs its images in chunks ({@link #CHUNK_BYTES}) over all blocks, so
+ * that blocks sharing rows find them in L1; each block's accumulators wait in a float array
+ * between chunks, and their lanes are summed at the end. Zero rows pad the output channels to a
+ * multiple of 6 and a short last tap block repeats its first tap; both are discarded.
  *
- * <p><b>Workspace</b>, the calling thread's {@link ConvWorkspace} zeroed per call, for one chunk
- * of images: the padded input, {@code chunk * inC * (padSpatial +
+ * <p><b>Workspace</b>, in each working thread's native {@link ConvWorkspace#local} buffer, zeroed
+ * per image group, for one chunk of images: the padded input, {@code chunk * inC * (padSpatial +
  * lanes)} floats (the extra lanes let a row's last vector run past the channel), and the wide
  * output gradient, {@code chunk * groups * ceil6(og) * Nw'} floats with {@code Nw'} the wide
- * columns rounded up to whole vectors. Each chunk is copied in just before the blocks read it.
- * Plans and calls allocate nothing of size but the accumulator state (a float array per plan).
- * Not safe for concurrent calls.
+ * columns rounded up to whole vectors. Each chunk is copied in just before the blocks read it. The
+ * accumulators of every image group are in the calling thread's
+ * {@link ConvWorkspace#accumulators}. Calls allocate nothing of size once the thread's buffers have
+ * grown. Not safe for concurrent calls on one object.
  *
- * <p><b>Threads and numerics:</b> per chunk, the copies are split over images and the blocks
- * over the threads; every gradient element is one block's lane-wise float FMA chain over images and
- * columns in order (the chunks depend on the spec only), then a sum of the lanes in order, so results are bit-identical for any thread count.
- * Each lane sums about {@code n * Nw / lanes} products: the error is float rounding of that
- * length. A non-finite input value can turn gradients NaN that the reference leaves finite (it
- * meets a zero of {@code dOutWide} in a discarded column), never the reverse.
+ * <p><b>Threads and numerics:</b> the threads share out the image groups, one fork per call.
+ * Every gradient element is, per group, one block's lane-wise float FMA chain over the group's
+ * images and columns in order, then a sum of the lanes in order; the groups' sums are added in
+ * group order. The groups and chunks depend on the spec only, so results are bit-identical for any
+ * thread count. Each lane sums about {@code n * Nw / (lanes * groups)} products: the error is float
+ * rounding of that length. A non-finite input value can turn gradients NaN that the reference
+ * leaves finite (it meets a zero of {@code dOutWide} in a discarded column), never the reverse.
  *
  * <p>Supports stride 1 on every axis on the vector path ({@link #unsupportedReason}).
  */
@@ -53,10 +55,18 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
     /**
      * Images per pass over the blocks: as many as keep one block's rows of the wide gradient and
      * one padded channel of each image within this many bytes (about L1), so that the blocks that
-     * share rows or a channel find them in L1. Each block's accumulators are kept in
-     * {@link #state} between passes.
+     * share rows or a channel find them in L1. Each block's accumulators wait in a float array
+     * between passes.
      */
     static final int CHUNK_BYTES = 24 << 10;
+    /**
+     * Fixed groups the images are cut into for the threads to share out, in both weight-gradient
+     * kernels: each group sums its images into its own accumulators and the groups are added in
+     * order, so the result depends on {@code n} only, never on the thread count. One fork per
+     * call: per-chunk forks had cost LeNet-5's {@code 1 -> 6} layer 2-6x its one-thread time on
+     * 2 threads. A multiple of common thread counts.
+     */
+    static final int IMAGE_GROUPS = 8;
 
     private final ConvSpec s;
     private final int lanes;
@@ -75,8 +85,6 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
     private final int oBlocks;
     private final int kBlocks;
     private final int chunk;
-    /** Every block's accumulators between image chunks: {@code units * BLOCK * lanes} floats. */
-    private final float[] state;
 
     /** Allocates the workspace for {@code s}, which must be supported. */
     ConvShiftedWeightGrad(ConvSpec s) {
@@ -95,8 +103,7 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
         this.oBlocks = ogPadded / ROWS;
         this.kBlocks = (s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS;
         long fitting = CHUNK_BYTES / (((long) ROWS * widePadded + channelStride) * Float.BYTES);
-        this.chunk = (int) Math.max(1, Math.min(s.n(), fitting));
-        this.state = new float[s.groups() * oBlocks * kBlocks * BLOCK * lanes];
+        this.chunk = (int) Math.max(1, Math.min((s.n() + IMAGE_GROUPS - 1) / IMAGE_GROUPS, fitting));
         this.paddedBytes = roundUp64((long) chunk * s.inC() * channelStride * Float.BYTES);
         this.wideBytes = roundUp64((long) chunk * s.groups() * ogPadded * widePadded * Float.BYTES);
     }
@@ -120,7 +127,8 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
                 (long) s.groups() * (s.outCPerGroup() + ROWS) * wideRow);
         long blocks = (long) s.groups() * ((s.outCPerGroup() + ROWS - 1) / ROWS)
                 * (((long) s.inCPerGroup() * s.kernelVolume() + TAPS - 1) / TAPS);
-        if (perImage * Math.max(1, s.n()) > Integer.MAX_VALUE || blocks * BLOCK * lanes > Integer.MAX_VALUE - 8) {
+        if (perImage * Math.max(1, s.n()) > Integer.MAX_VALUE
+                || IMAGE_GROUPS * blocks * BLOCK * lanes > Integer.MAX_VALUE - 8) {
             return "its workspace exceeds " + Integer.MAX_VALUE + " floats";
         }
         return null;
@@ -131,10 +139,11 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
         return s.stride(0) != 1 || s.stride(1) != 1 || s.stride(2) != 1 ? "needs stride 1 on every axis" : null;
     }
 
-    /** Bytes of workspace used (of the thread's native buffer, and the accumulator state). */
+    /** Bytes of workspace used (of a thread's native buffer, and the image groups' accumulators). */
     @Override
     public long workspaceBytes() {
-        return paddedBytes + wideBytes + (long) state.length * Float.BYTES;
+        return paddedBytes + wideBytes
+                + (long) imageGroups(s.n()) * s.groups() * oBlocks * kBlocks * BLOCK * lanes * Float.BYTES;
     }
 
     /** Element offset of tap {@code t = (kd * kH + kh) * kW + kw} in a padded channel. */
@@ -160,65 +169,90 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
 
     @Override
     public void weight(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dW, long dWOff,
-                ComputeContext ctx) {
+                       ComputeContext ctx) {
         int n = s.n();
+        int groups = imageGroups(n);
         int cg = s.inCPerGroup();
         int og = s.outCPerGroup();
         int kk = cg * s.kernelVolume();
-        boolean threads = ComputeContext.shareable(in, dOut, dW);
-        ComputeContext use = threads ? ctx : null;
+        ComputeContext use = ComputeContext.shareable(in, dOut, dW) ? ctx : null;
+        int units = s.groups() * oBlocks * kBlocks;
+        int stateFloats = units * BLOCK * lanes;
+        float[] acc = ConvWorkspace.accumulators(groups * stateFloats);
+        java.util.Arrays.fill(acc, 0, groups * stateFloats, 0f);
+        forEach(use, groups, (g0, g1) -> {
+            for (int g = g0; g < g1; g++) {
+                imageGroup(in, inOff, dOut, dOutOff, groupStart(g, n, groups), groupStart(g + 1, n, groups), acc,
+                        g * stateFloats);
+            }
+        });
+        for (int u = 0; u < units; u++) {
+            int grp = u / (oBlocks * kBlocks);
+            int ob = u / kBlocks % oBlocks;
+            int k0 = u % kBlocks * TAPS;
+            for (int r = 0; r < ROWS && ob * ROWS + r < og; r++) {
+                long row = dWOff + (long) (grp * og + ob * ROWS + r) * kk;
+                for (int c = 0; c < TAPS && k0 + c < kk; c++) {
+                    // each group's accumulator lanes added in lane order, the groups in group order
+                    int at = (u * BLOCK + r * TAPS + c) * lanes;
+                    float sum = 0;
+                    for (int g = 0; g < groups; g++) {
+                        float part = 0;
+                        for (int e = g * stateFloats + at; e < g * stateFloats + at + lanes; e++) {
+                            part += acc[e];
+                        }
+                        sum += part;
+                    }
+                    dW.setAtIndex(ValueLayout.JAVA_FLOAT, row + k0 + c, sum);
+                }
+            }
+        }
+    }
+
+    /** Image groups a weight gradient cuts {@code n} images into: {@link #IMAGE_GROUPS}, or n if fewer. */
+    static int imageGroups(int n) {
+        return Math.max(1, Math.min(IMAGE_GROUPS, n));
+    }
+
+    /** The first image of group {@code g} of {@code groups} over {@code n} images (g = groups gives n). */
+    static int groupStart(int g, int n, int groups) {
+        return (int) ((long) g * n / groups);
+    }
+
+    /**
+     * Adds the products of images {@code [i0, i1)} to the accumulators at {@code acc[accOff...]},
+     * chunk by chunk in the current thread's native buffer.
+     */
+    private void imageGroup(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int i0, int i1,
+                            float[] acc, int accOff) {
+        int cg = s.inCPerGroup();
+        int kk = cg * s.kernelVolume();
         long aImageBytes = (long) s.groups() * ogPadded * widePadded * Float.BYTES;
         long bImageBytes = (long) s.inC() * channelStride * Float.BYTES;
-        int units = s.groups() * oBlocks * kBlocks;
-        java.util.Arrays.fill(state, 0, units * BLOCK * lanes, 0f);
         // zeros where copyIn writes nothing: the wide columns no output maps to, the lanes after each channel
         MemorySegment ws = ConvWorkspace.local(paddedBytes + wideBytes);
         MemorySegment padded = ws.asSlice(0, paddedBytes).fill((byte) 0);
         MemorySegment dOutWide = ws.asSlice(paddedBytes, wideBytes).fill((byte) 0);
-        for (int n0 = 0; n0 < n; n0 += chunk) {
-            int first = n0;
-            int count = Math.min(n, n0 + chunk) - n0;
-            forEach(use, count, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    copyIn(in, inOff, dOut, dOutOff, first + b, padded, dOutWide, b);
-                }
-            });
-            forEach(use, units, (u0, u1) -> {
-                long[] shifts = new long[TAPS];
-                for (int u = u0; u < u1; u++) {
-                    int grp = u / (oBlocks * kBlocks);
-                    int ob = u / kBlocks % oBlocks;
-                    int k0 = u % kBlocks * TAPS;
-                    for (int c = 0; c < TAPS; c++) {
-                        int k = k0 + c < kk ? k0 + c : k0;
-                        int ic = grp * cg + k / s.kernelVolume();
-                        shifts[c] = (ic * channelStride + tapShift[k % s.kernelVolume()]) * Float.BYTES;
-                    }
-                    long aBase = ((long) grp * ogPadded + (long) ob * ROWS) * widePadded * Float.BYTES;
-                    ConvShiftedWeightGradVector.block(dOutWide, aBase, aImageBytes, (long) widePadded * Float.BYTES,
-                            padded, bImageBytes, shifts, 0, count, widePadded, state, u * BLOCK * lanes);
-                }
-            });
-        }
-        forEach(use, units, (u0, u1) -> {
-            for (int u = u0; u < u1; u++) {
+        long[] shifts = new long[TAPS];
+        for (int n0 = i0; n0 < i1; n0 += chunk) {
+            int count = Math.min(i1, n0 + chunk) - n0;
+            for (int b = 0; b < count; b++) {
+                copyIn(in, inOff, dOut, dOutOff, n0 + b, padded, dOutWide, b);
+            }
+            for (int u = 0; u < s.groups() * oBlocks * kBlocks; u++) {
                 int grp = u / (oBlocks * kBlocks);
                 int ob = u / kBlocks % oBlocks;
                 int k0 = u % kBlocks * TAPS;
-                for (int r = 0; r < ROWS && ob * ROWS + r < og; r++) {
-                    long row = dWOff + (long) (grp * og + ob * ROWS + r) * kk;
-                    for (int c = 0; c < TAPS && k0 + c < kk; c++) {
-                        // The accumulator's lanes, added in lane order (see ConvShiftedWeightGradVector).
-                        int at = (u * BLOCK + r * TAPS + c) * lanes;
-                        float sum = 0;
-                        for (int e = at; e < at + lanes; e++) {
-                            sum += state[e];
-                        }
-                        dW.setAtIndex(ValueLayout.JAVA_FLOAT, row + k0 + c, sum);
-                    }
+                for (int c = 0; c < TAPS; c++) {
+                    int k = k0 + c < kk ? k0 + c : k0;
+                    int ic = grp * cg + k / s.kernelVolume();
+                    shifts[c] = (ic * channelStride + tapShift[k % s.kernelVolume()]) * Float.BYTES;
                 }
+                long aBase = ((long) grp * ogPadded + (long) ob * ROWS) * widePadded * Float.BYTES;
+                ConvShiftedWeightGradVector.block(dOutWide, aBase, aImageBytes, (long) widePadded * Float.BYTES,
+                        padded, bImageBytes, shifts, 0, count, widePadded, acc, accOff + u * BLOCK * lanes);
             }
-        });
+        }
     }
 
     /**

@@ -5,18 +5,19 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Each thread's scratch memory for the direct gradient kernels ({@link ConvShiftedWeightGrad},
- * {@link ConvShiftedDataGrad}, {@link ConvChannelLanesWeightGrad}): one native buffer and one
- * float array per thread, each grown to the largest request and kept for the thread's life. It is GC-managed ({@link Arena#ofAuto()}), so it goes with its thread, and
- * no shared arena is closed per plan: closing one makes every thread stop at a handshake, 85-95
- * us measured on Zen 4 (JDK 25), which a training step of LeNet-5 paid three times.
+ * {@link ConvShiftedDataGrad}, {@link ConvChannelLanesWeightGrad}): one native buffer and two
+ * float arrays per thread, each grown to the largest request and kept for the thread's life. The
+ * native buffer is GC-managed ({@link Arena#ofAuto()}), so it goes with its thread, and no shared
+ * arena is closed per plan: closing one makes every thread stop at a handshake, 85-95 us measured
+ * on Zen 4 (JDK 25), which a training step of LeNet-5 paid three times.
  *
- * <p>The calling thread's buffer is shared with the context's workers during one call, which is
+ * <p>A calling thread's buffers may be shared with the context's workers during one call, which is
  * safe because the caller is blocked in that call; a kernel must not call another kernel that
- * uses this buffer while it holds it.
+ * uses the same buffer while it holds it.
  */
 final class ConvWorkspace {
     private static final ThreadLocal<MemorySegment[]> LOCAL = ThreadLocal.withInitial(() -> new MemorySegment[1]);
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[1][]);
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[2][]);
 
     private ConvWorkspace() {}
 
@@ -31,10 +32,23 @@ final class ConvWorkspace {
 
     /** Returns the current thread's float array of at least {@code count} elements; contents undefined. */
     static float[] floats(int count) {
+        return heap(0, count);
+    }
+
+    /**
+     * Returns the current thread's second float array, for the accumulators a call shares with
+     * its workers (who use their own {@link #floats}), of at least {@code count} elements;
+     * contents undefined.
+     */
+    static float[] accumulators(int count) {
+        return heap(1, count);
+    }
+
+    private static float[] heap(int which, int count) {
         float[][] held = FLOATS.get();
-        if (held[0] == null || held[0].length < count) {
-            held[0] = new float[count];
+        if (held[which] == null || held[which].length < count) {
+            held[which] = new float[count];
         }
-        return held[0];
+        return held[which];
     }
 }

@@ -78,6 +78,8 @@ class ConvBackwardTest {
         List<ConvSpec> specs = List.of(
                 ConvSpec.builder(2).n(5).inC(1).outC(6).input(32, 32).kernel(5).build(),
                 ConvSpec.builder(2).n(5).inC(6).outC(16).input(14, 14).kernel(5).build(),
+                // more images than image groups, several chunks per group
+                ConvSpec.builder(2).n(21).inC(1).outC(6).input(32, 32).kernel(5).build(),
                 ConvSpec.builder(2).n(3).inC(3).outC(7).input(9, 11).kernel(3).padding(1).dilation(2, 1).build(),
                 ConvSpec.builder(2).n(2).inC(4).outC(13).groups(1).input(6, 7).kernel(3, 2)
                         .padding(Padding.of(new int[] {2, 0}, new int[] {0, 1})).build(),
