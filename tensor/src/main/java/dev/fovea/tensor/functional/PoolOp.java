@@ -33,15 +33,20 @@ final class PoolOp {
         PoolSpec s = spec(op, dims, x, o);
         Tensor out = TensorAccess.get().uninitialized(s.outputShape());
         boolean indexed = wantIndices || Autograd.isRecording(x);
-        MemorySegment idx = indexed ? ints(s.outputElements()) : null;
-        Pool.maxPool(s, x.segment(), x.offset(), out.segment(), out.offset(), idx, 0, ctx());
+        // int32 indices in a float tensor's storage: from the scope's pool in a training step, like the output
+        Tensor holder = indexed ? TensorAccess.get().uninitialized(new long[] {Math.max(1, s.outputElements())}) : null;
+        MemorySegment idx = indexed ? holder.segment() : null;
+        long idxOff = indexed ? holder.offset() : 0;
+        Pool.maxPool(s, x.segment(), x.offset(), out.segment(), out.offset(), idx, idxOff, ctx());
         Tensor values = Autograd.record(op, out, g -> {
             Tensor gc = g.contiguous();
             Tensor dx = TensorAccess.get().uninitialized(s.inputShape());
-            Pool.maxPoolBackward(s, gc.segment(), gc.offset(), idx, 0, dx.segment(), dx.offset(), ctx());
+            Pool.maxPoolBackward(s, gc.segment(), gc.offset(), holder.segment(), idxOff, dx.segment(), dx.offset(),
+                    ctx());
             return new Tensor[] {dx};
         }, x);
-        Tensor indices = wantIndices ? indexTensor(op, idx, s.outputShape(), s.inPlane()) : null;
+        Tensor indices = wantIndices ? indexTensor(op, idx.asSlice(idxOff * Integer.BYTES), s.outputShape(), s.inPlane())
+                : null;
         return unbatched(dims, input, values, indices);
     }
 
