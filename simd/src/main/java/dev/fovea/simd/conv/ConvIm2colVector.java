@@ -69,4 +69,36 @@ final class ConvIm2colVector {
             }
         }
     }
+
+    /**
+     * Copies {@code rows} runs of {@code count} floats, run r from {@code src[srcOff + r * srcStride]}
+     * to {@code dst[dstOff + r * dstStride]} (element offsets, strides at least {@code count}), with
+     * whole vectors and one masked vector per run, the mask made once; where the last run's masked
+     * window would pass the end of either segment, run by run through {@link #copyShort}.
+     */
+    static void copyRows(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                         long dstStride, int rows, int count) {
+        long b = Float.BYTES;
+        int full = count / L * L;
+        int rem = count - full;
+        long lastSrc = (srcOff + (rows - 1) * srcStride + full) * b;
+        long lastDst = (dstOff + (rows - 1) * dstStride + full) * b;
+        if (rem != 0 && (lastSrc + L * b > src.byteSize() || lastDst + L * b > dst.byteSize())) {
+            for (int r = 0; r < rows; r++) {
+                copyShort(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, count);
+            }
+            return;
+        }
+        VectorMask<Float> m = VectorMask.fromLong(S, (1L << rem) - 1);
+        for (int r = 0; r < rows; r++) {
+            long from = (srcOff + r * srcStride) * b;
+            long to = (dstOff + r * dstStride) * b;
+            for (int i = 0; i < full; i += L) {
+                FloatVector.fromMemorySegment(S, src, from + i * b, O).intoMemorySegment(dst, to + i * b, O);
+            }
+            if (rem != 0) {
+                FloatVector.fromMemorySegment(S, src, from + full * b, O, m).intoMemorySegment(dst, to + full * b, O, m);
+            }
+        }
+    }
 }

@@ -396,11 +396,9 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             int padW = ConvPadInput.paddedExtent(spec, 2);
             long dst = curOutOff + (long) o0 * spec.outSpatial();
             for (int o = o0; o < o1; o++) {
-                for (int od = 0; od < spec.outD(); od++) {
-                    long src = (long) o * wideCols + (long) od * padH * padW;
-                    for (int oh = 0; oh < spec.outH(); oh++, src += padW, dst += spec.outW()) {
-                        ConvPadInput.copy(wideWs, src, curOut, dst, spec.outW());
-                    }
+                for (int od = 0; od < spec.outD(); od++, dst += (long) spec.outH() * spec.outW()) {
+                    ConvPadInput.copyRows(wideWs, (long) o * wideCols + (long) od * padH * padW, padW, curOut, dst,
+                            spec.outW(), spec.outH(), spec.outW());
                 }
             }
         }

@@ -56,6 +56,17 @@ final class ConvPadInput {
         int padH = paddedExtent(s, 1);
         int padW = paddedExtent(s, 2);
         PaddingMode mode = s.paddingMode();
+        if (paddedSpatial(s) == s.inSpatial()) {
+            // no padding: the channels are one contiguous run on both sides
+            long count = (c1 - c0) * s.inSpatial();
+            if (count <= VECTOR_COPY_MAX) {
+                copy(in, inOff + c0 * s.inSpatial(), dst, dstOff + c0 * s.inSpatial(), (int) count);
+            } else {
+                MemorySegment.copy(in, (inOff + c0 * s.inSpatial()) * Float.BYTES, dst,
+                        (dstOff + c0 * s.inSpatial()) * Float.BYTES, count * Float.BYTES);
+            }
+            return;
+        }
         for (int c = c0; c < c1; c++) {
             long src = inOff + c * s.inSpatial();
             long row = dstOff + c * paddedSpatial(s);
@@ -105,6 +116,22 @@ final class ConvPadInput {
             for (int i = 0; i < count; i++) {
                 dst.setAtIndex(F, dstOff + i, src.getAtIndex(F, srcOff + i));
             }
+        }
+    }
+
+    /**
+     * Copies {@code rows} runs of {@code count} floats, run r from {@code src[srcOff + r * srcStride]}
+     * to {@code dst[dstOff + r * dstStride]}; element offsets. Short runs go through one vector loop
+     * ({@link ConvIm2colVector#copyRows}) instead of a call per run.
+     */
+    static void copyRows(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                         long dstStride, int rows, int count) {
+        if (rows > 0 && count > 0 && count <= VECTOR_COPY_MAX && Simd.VECTOR) {
+            ConvIm2colVector.copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, count);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            copy(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, count);
         }
     }
 

@@ -269,11 +269,10 @@ public final class ConvShifted implements ConvAlgorithm {
         private void crop(MemorySegment ws, long src, MemorySegment out, long dst) {
             int padH = ConvPadInput.paddedExtent(spec, 1);
             int padW = ConvPadInput.paddedExtent(spec, 2);
+            long plane = (long) spec.outH() * spec.outW();
             for (int od = 0; od < spec.outD(); od++) {
-                long row = src + (long) od * padH * padW;
-                for (int oh = 0; oh < spec.outH(); oh++, row += padW, dst += spec.outW()) {
-                    ConvPadInput.copy(ws, row, out, dst, spec.outW());
-                }
+                ConvPadInput.copyRows(ws, src + (long) od * padH * padW, padW, out, dst + od * plane, spec.outW(),
+                        spec.outH(), spec.outW());
             }
         }
     }

@@ -194,10 +194,9 @@ final class ConvShiftedDataGrad implements AutoCloseable {
             return;
         }
         for (int d = 0; d < s.inD(); d++) {
-            for (int h = 0; h < s.inH(); h++) {
-                long from = src + ((long) (d + s.padBegin(0)) * padH + h + s.padBegin(1)) * padW + s.padBegin(2);
-                ConvPadInput.copy(workspace, from, dst, dstOff + ((long) d * s.inH() + h) * s.inW(), s.inW());
-            }
+            long from = src + ((long) (d + s.padBegin(0)) * padH + s.padBegin(1)) * padW + s.padBegin(2);
+            ConvPadInput.copyRows(workspace, from, padW, dst, dstOff + (long) d * s.inH() * s.inW(), s.inW(),
+                    s.inH(), s.inW());
         }
     }
 

@@ -287,10 +287,8 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
         for (int o = 0; o < og; o++) {
             long src = dOutOff + ((long) b * s.outC() + (long) grp * og + o) * s.outSpatial();
             long row = dstOff + o * rowStride;
-            for (int od = 0; od < s.outD(); od++) {
-                for (int oh = 0; oh < s.outH(); oh++, src += outW) {
-                    ConvPadInput.copy(dOut, src, dst, row + ((long) od * padH + oh) * padW, outW);
-                }
+            for (int od = 0; od < s.outD(); od++, src += (long) s.outH() * outW) {
+                ConvPadInput.copyRows(dOut, src, outW, dst, row + (long) od * padH * padW, padW, s.outH(), outW);
             }
         }
     }
