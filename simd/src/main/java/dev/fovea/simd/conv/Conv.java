@@ -16,7 +16,7 @@ import java.util.List;
 public final class Conv {
     private static final List<ConvAlgorithm> ALGORITHMS = List.of(ConvNaive.INSTANCE, ConvIm2col.INSTANCE,
             ConvImplicitGemm.INSTANCE, ConvWinograd.F4X4, ConvWinograd.F2X2, ConvDepthwise.INSTANCE,
-            ConvShifted.INSTANCE);
+            ConvShifted.INSTANCE, ConvChannelLanes.INSTANCE);
 
     private Conv() {}
 
@@ -49,7 +49,9 @@ public final class Conv {
      * for 3x3 stride-1 undilated 2-d convolutions with enough channels (F(4x4,3x3), or F(2x2,3x3)
      * when the batch has fewer than {@link ConvPolicy#winogradF4MinTiles} 4x4 tiles), shifted rows
      * for the other stride-1 kernels larger than 1x1 with few output channels and a small padded
-     * image ({@link ConvShifted#autoPrefers}) where implicit GEMM would run, implicit GEMM
+     * image ({@link ConvShifted#autoPrefers}) where implicit GEMM would run, or there channel-lanes
+     * when the output channels fill the lanes and each output sums many terms
+     * ({@link ConvChannelLanes#autoPrefers}), implicit GEMM
      * for 1x1 kernels and for stride-1 kernels whose padded-width overhead is small
      * ({@link ConvPolicy#implicitGemmMaxWideRatio}), else im2col; the first of these that supports
      * the spec (im2col supports every spec).
@@ -76,7 +78,7 @@ public final class Conv {
             long f4Tiles = (long) spec.n() * ((spec.outH() + 3) / 4) * ((spec.outW() + 3) / 4);
             order.add(f4Tiles >= policy.winogradF4MinTiles() ? ConvWinograd.F4X4 : ConvWinograd.F2X2);
         } else if (implicit && !pointwise && ConvShifted.autoPrefers(spec)) {
-            order.add(ConvShifted.INSTANCE);
+            order.add(ConvChannelLanes.autoPrefers(spec) ? ConvChannelLanes.INSTANCE : ConvShifted.INSTANCE);
         }
         order.addAll(gemm);
         for (ConvAlgorithm a : order) {

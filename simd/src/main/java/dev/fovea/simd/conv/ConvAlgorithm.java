@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * benchmarks go through this interface only.
  */
 public sealed interface ConvAlgorithm permits ConvNaive, ConvIm2col, ConvImplicitGemm, ConvWinograd, ConvDepthwise,
-        ConvShifted {
+        ConvShifted, ConvChannelLanes {
     /** The lowercase wire name used by {@code -Dfovea.conv.algo}, benchmarks and logs. */
     String name();
 

@@ -183,7 +183,13 @@ class ConvSpecTest {
         ConvSpec lenet2 = ConvSpec.builder(2).n(64).inC(6).outC(16).input(14, 14).kernel(5).build();
         ConvSpec wideOut = ConvSpec.builder(2).inC(3).outC(65).input(32, 32).kernel(3).padding(1).build();
         ConvSpec bigImage = ConvSpec.builder(2).inC(64).outC(32).input(32, 32).kernel(5).padding(2).build();
-        assertEquals(shifted, Conv.choose(lenet2, ConvPolicy.AUTO).name());
+        assertEquals(dev.fovea.simd.Simd.VECTOR ? "channel-lanes" : "implicit-gemm",
+                Conv.choose(lenet2, ConvPolicy.AUTO).name(), "16 output channels fill the lanes, 150 terms >= 96,"
+                + " shifted would use 100 of 136 wide columns");
+        ConvSpec lenet1 = ConvSpec.builder(2).n(64).inC(1).outC(6).input(32, 32).kernel(5).build();
+        assertEquals(shifted, Conv.choose(lenet1, ConvPolicy.AUTO).name(), "6 output channels fill too few lanes");
+        ConvSpec fewTerms = ConvSpec.builder(2).inC(8).outC(24).input(28, 28).kernel(3).build();
+        assertEquals(shifted, Conv.choose(fewTerms, ConvPolicy.AUTO).name(), "72 terms < 96");
         assertEquals("implicit-gemm", Conv.choose(wideOut, ConvPolicy.AUTO).name(), "65 output channels > 64");
         assertEquals("implicit-gemm", Conv.choose(bigImage, ConvPolicy.AUTO).name(), "64 * (36 * 36 + lanes) floats"
                 + " > 256 KiB");
