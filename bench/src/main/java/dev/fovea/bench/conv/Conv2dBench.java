@@ -47,7 +47,7 @@ public class Conv2dBench {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
     /** Algorithm wire name, or {@code auto}: what {@link Conv#choose} picks for the layer at this batch. */
-    @Param({"naive", "im2col", "implicit-gemm", "winograd", "winograd-f2", "depthwise", "shifted"})
+    @Param({"naive", "im2col", "implicit-gemm", "winograd", "winograd-f2", "depthwise", "shifted", "channel-lanes"})
     public String algo;
 
     /** A {@link ConvLayer} name. */
