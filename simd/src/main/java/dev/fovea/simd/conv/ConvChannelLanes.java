@@ -1,6 +1,7 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
+import dev.fovea.simd.conv.generated.ConvChannelLanesRows;
 import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.MemorySegment;
