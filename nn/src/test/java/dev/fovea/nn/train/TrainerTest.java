@@ -71,6 +71,23 @@ class TrainerTest {
         assertTrue(differs, "another shuffling seed gives other weights");
     }
 
+    /** The README's promise: a seed gives the same weights on 1 thread or 2 (every kernel sums in a fixed order). */
+    @Test
+    void oneAndTwoThreadsGiveBitIdenticalWeights() {
+        try (dev.fovea.simd.parallel.ComputeContext one = dev.fovea.simd.parallel.ComputeContext.create(1);
+             dev.fovea.simd.parallel.ComputeContext two = dev.fovea.simd.parallel.ComputeContext.create(2)) {
+            Map<String, Tensor> a = dev.fovea.simd.parallel.ComputeContext.callWith(one, () -> run(1, 2));
+            Map<String, Tensor> b = dev.fovea.simd.parallel.ComputeContext.callWith(two, () -> run(1, 2));
+            for (String name : a.keySet()) {
+                float[] x = a.get(name).toArray();
+                float[] y = b.get(name).toArray();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), name + "[" + i + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void leNet5LearnsDigitsAndReportsEveryEpoch() {
         Init.manualSeed(0);
