@@ -2,6 +2,7 @@ package dev.fovea.simd.conv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,26 @@ class ConvIm2colTest {
         assertTrue(checked >= 20, algorithm.name() + " ran only " + checked + " sweep specs");
         System.out.println(algorithm.name() + ": " + checked + " sweep specs checked");
         return worst;
+    }
+
+    /**
+     * Each spec: supported by {@code algo}, equal to naive with a bias and without on one thread
+     * and on two (one of them in a confined arena), and within the algorithm's NMSE bound.
+     */
+    static void checkCases(ConvAlgorithm algo, List<ConvSpec> specs, long seed) {
+        ComputeContext one = ComputeContext.create(1);
+        try (ComputeContext two = ComputeContext.create(2)) {
+            for (int i = 0; i < specs.size(); i++) {
+                ConvSpec spec = specs.get(i);
+                assertNull(algo.unsupportedReason(spec), spec.toString());
+                ConvTester.check(algo, spec, i % 2 == 0 ? one : two, true, seed + i);
+                ConvTester.check(algo, spec, i % 2 == 0 ? two : one, false, seed + i);
+                double nmse = nmseVsNaive(spec, (w, ctx) -> algo.plan(spec, w, 0, ctx), two, seed + i);
+                assertTrue(nmse <= algo.maxNmse(), spec + ": NMSE " + nmse);
+            }
+        } finally {
+            one.close();
+        }
     }
 
     /** Plans a spec on random weights with the default context. */

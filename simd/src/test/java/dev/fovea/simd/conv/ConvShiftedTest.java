@@ -2,12 +2,9 @@ package dev.fovea.simd.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fovea.simd.Simd;
-import dev.fovea.simd.parallel.ComputeContext;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,20 +39,7 @@ class ConvShiftedTest {
     @Test
     void eachCaseMatchesNaiveWithAndWithoutBias() {
         assumeTrue(Simd.VECTOR, "the vector path only");
-        ComputeContext one = ComputeContext.create(1);
-        try (ComputeContext two = ComputeContext.create(2)) {
-            for (int i = 0; i < SPECS.size(); i++) {
-                ConvSpec spec = SPECS.get(i);
-                assertNull(ALGO.unsupportedReason(spec), spec.toString());
-                // bias, and with a confined arena (one thread) and without
-                ConvTester.check(ALGO, spec, i % 2 == 0 ? one : two, true, SEED + i);
-                ConvTester.check(ALGO, spec, i % 2 == 0 ? two : one, false, SEED + i);
-                double nmse = ConvIm2colTest.nmseVsNaive(spec, (w, ctx) -> ALGO.plan(spec, w, 0, ctx), two, SEED + i);
-                assertTrue(nmse <= ALGO.maxNmse(), spec + ": NMSE " + nmse);
-            }
-        } finally {
-            one.close();
-        }
+        ConvIm2colTest.checkCases(ALGO, SPECS, SEED);
     }
 
     @Test
