@@ -27,7 +27,7 @@ import java.lang.foreign.ValueLayout;
  * multiple of 6 and a short last tap block repeats its first tap; both are discarded.
  *
  * <p><b>Workspace</b>, in each working thread's native {@link ConvWorkspace#local} buffer, zeroed
- * per image group, for one chunk of images: the padded input, {@code chunk * inC * (padSpatial +
+ * once per call and thread, for one chunk of images: the padded input, {@code chunk * inC * (padSpatial +
  * lanes)} floats (the extra lanes let a row's last vector run past the channel), and the wide
  * output gradient, {@code chunk * groups * ceil6(og) * Nw'} floats with {@code Nw'} the wide
  * columns rounded up to whole vectors. Each chunk is copied in just before the blocks read it. The
@@ -181,9 +181,14 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
         float[] acc = ConvWorkspace.accumulators(groups * stateFloats);
         java.util.Arrays.fill(acc, 0, groups * stateFloats, 0f);
         forEach(use, groups, (g0, g1) -> {
+            // zeros where copyIn writes nothing (the wide columns no output maps to, the lanes after each
+            // channel), once per thread: the groups' copies overwrite only the other places
+            MemorySegment ws = ConvWorkspace.local(paddedBytes + wideBytes);
+            MemorySegment padded = ws.asSlice(0, paddedBytes).fill((byte) 0);
+            MemorySegment dOutWide = ws.asSlice(paddedBytes, wideBytes).fill((byte) 0);
             for (int g = g0; g < g1; g++) {
                 imageGroup(in, inOff, dOut, dOutOff, groupStart(g, n, groups), groupStart(g + 1, n, groups), acc,
-                        g * stateFloats);
+                        g * stateFloats, padded, dOutWide);
             }
         });
         for (int u = 0; u < units; u++) {
@@ -221,18 +226,15 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
 
     /**
      * Adds the products of images {@code [i0, i1)} to the accumulators at {@code acc[accOff...]},
-     * chunk by chunk in the current thread's native buffer.
+     * chunk by chunk in the current thread's {@code padded} and {@code dOutWide} (zero where copyIn
+     * writes nothing).
      */
     private void imageGroup(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int i0, int i1,
-                            float[] acc, int accOff) {
+                            float[] acc, int accOff, MemorySegment padded, MemorySegment dOutWide) {
         int cg = s.inCPerGroup();
         int kk = cg * s.kernelVolume();
         long aImageBytes = (long) s.groups() * ogPadded * widePadded * Float.BYTES;
         long bImageBytes = (long) s.inC() * channelStride * Float.BYTES;
-        // zeros where copyIn writes nothing: the wide columns no output maps to, the lanes after each channel
-        MemorySegment ws = ConvWorkspace.local(paddedBytes + wideBytes);
-        MemorySegment padded = ws.asSlice(0, paddedBytes).fill((byte) 0);
-        MemorySegment dOutWide = ws.asSlice(paddedBytes, wideBytes).fill((byte) 0);
         long[] shifts = new long[TAPS];
         for (int n0 = i0; n0 < i1; n0 += chunk) {
             int count = Math.min(i1, n0 + chunk) - n0;
