@@ -269,15 +269,7 @@ public final class ConvChannelLanes implements ConvAlgorithm {
 
         private void image(MemorySegment in, long inOff, MemorySegment out, long outOff, int b, float[] ws) {
             int lanes = Simd.floatLanes();
-            int xImage = spec.inC() * (int) ConvPadInput.paddedSpatial(spec);
-            long image = inOff + (long) b * spec.inC() * spec.inSpatial();
-            if (ConvPadInput.paddedSpatial(spec) == spec.inSpatial()) {
-                MemorySegment.copy(in, F, image * Float.BYTES, ws, 0, xImage);
-            } else {
-                MemorySegment tmp = ConvWorkspace.local((long) xImage * Float.BYTES);
-                ConvPadInput.pad(spec, in, image, tmp, 0, 0, spec.inC());
-                MemorySegment.copy(tmp, F, 0, ws, 0, xImage);
-            }
+            ConvPadInput.padInto(spec, in, inOff + (long) b * spec.inC() * spec.inSpatial(), ws, 0);
             int positions = (int) spec.outSpatial();
             int outT = (int) imageFloats(spec);
             int acc = outT + lanes * positions;

@@ -98,11 +98,7 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
         this.kBlocks = (kk + TAPS - 1) / TAPS;
         this.units = s.groups() * vectors * kBlocks;
         this.padSpatial = (int) ConvPadInput.paddedSpatial(s);
-        boolean any = false;
-        for (int axis = 0; axis < 3; axis++) {
-            any |= s.padBegin(axis) != 0 || s.padEnd(axis) != 0;
-        }
-        this.padded = any;
+        this.padded = padSpatial != s.inSpatial();
         this.xImage = s.inC() * padSpatial;
         this.positions = (int) s.outSpatial();
         this.dyImage = s.groups() * vectors * positions * lanes;
@@ -185,7 +181,7 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
         ComputeContext use = ComputeContext.shareable(in, dOut, dW) ? ctx : null;
         float[] acc = ConvWorkspace.accumulators(groups * stateFloats);
         Arrays.fill(acc, 0, groups * stateFloats, 0f);
-        forEach(use, groups, (g0, g1) -> {
+        ConvShiftedWeightGrad.forEach(use, groups, (g0, g1) -> {
             for (int g = g0; g < g1; g++) {
                 imageGroup(in, inOff, dOut, dOutOff, ConvShiftedWeightGrad.groupStart(g, n, groups),
                         ConvShiftedWeightGrad.groupStart(g + 1, n, groups), acc, g * stateFloats);
@@ -253,14 +249,7 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
      */
     private void copyIn(MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, int b, float[] ws, int x,
                         int dy) {
-        long image = inOff + (long) b * s.inC() * s.inSpatial();
-        if (padded) {
-            MemorySegment tmp = ConvWorkspace.local((long) xImage * Float.BYTES);
-            ConvPadInput.pad(s, in, image, tmp, 0, 0, s.inC());
-            MemorySegment.copy(tmp, F, 0, ws, x, xImage);
-        } else {
-            MemorySegment.copy(in, F, image * Float.BYTES, ws, x, xImage);
-        }
+        ConvPadInput.padInto(s, in, inOff + (long) b * s.inC() * s.inSpatial(), ws, x);
         int og = s.outCPerGroup();
         for (int grp = 0; grp < s.groups(); grp++) {
             for (int v = 0; v < vectors; v++) {
@@ -278,15 +267,6 @@ final class ConvChannelLanesWeightGrad implements ConvDirectWeightGrad {
                     }
                 }
             }
-        }
-    }
-
-    /** Runs {@code body} over {@code [0, n)} on {@code ctx}'s threads, or on the caller if ctx is null. */
-    private static void forEach(ComputeContext ctx, int n, dev.fovea.simd.parallel.RangeTask body) {
-        if (ctx == null) {
-            body.run(0, n);
-        } else {
-            ctx.parallelFor(n, 1, body);
         }
     }
 }

@@ -120,6 +120,23 @@ final class ConvPadInput {
     }
 
     /**
+     * Writes the padded channels of the image at {@code in[imageOff...]} to {@code dst[dstOff...]}
+     * ({@code inC * paddedSpatial} floats, a heap array for kernels that broadcast from it): one
+     * bulk copy without padding, else padded in the thread's {@link ConvWorkspace#local} buffer and
+     * copied over.
+     */
+    static void padInto(ConvSpec s, MemorySegment in, long imageOff, float[] dst, int dstOff) {
+        int floats = (int) (s.inC() * paddedSpatial(s));
+        if (paddedSpatial(s) == s.inSpatial()) {
+            MemorySegment.copy(in, F, imageOff * Float.BYTES, dst, dstOff, floats);
+            return;
+        }
+        MemorySegment tmp = ConvWorkspace.local((long) floats * Float.BYTES);
+        pad(s, in, imageOff, tmp, 0, 0, s.inC());
+        MemorySegment.copy(tmp, F, 0, dst, dstOff, floats);
+    }
+
+    /**
      * Copies {@code rows} runs of {@code count} floats, run r from {@code src[srcOff + r * srcStride]}
      * to {@code dst[dstOff + r * dstStride]}; element offsets. Short runs go through one vector loop
      * ({@link ConvIm2colVector#copyRows}) instead of a call per run.

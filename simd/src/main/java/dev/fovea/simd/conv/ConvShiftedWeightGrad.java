@@ -296,7 +296,7 @@ final class ConvShiftedWeightGrad implements ConvDirectWeightGrad {
     }
 
     /** Runs {@code body} over {@code [0, n)} on {@code ctx}'s threads, or on the caller if ctx is null. */
-    private static void forEach(ComputeContext ctx, int n, dev.fovea.simd.parallel.RangeTask body) {
+    static void forEach(ComputeContext ctx, int n, dev.fovea.simd.parallel.RangeTask body) {
         if (ctx == null) {
             body.run(0, n);
         } else {
