@@ -52,8 +52,9 @@ public final class Conv {
      * image ({@link ConvShifted#autoPrefers}) where implicit GEMM would run, or there channel-lanes
      * when the output channels fill the lanes and each output sums many terms
      * ({@link ConvChannelLanes#autoPrefers}), implicit GEMM
-     * for 1x1 kernels and for stride-1 kernels whose padded-width overhead is small
-     * ({@link ConvPolicy#implicitGemmMaxWideRatio}), else im2col; the first of these that supports
+     * for 1x1 kernels and for larger kernels whose padded-width overhead (over the stride phases
+     * when strided) is small ({@link ConvPolicy#implicitGemmMaxWideRatio}), else im2col; the first
+     * of these that supports
      * the spec (im2col supports every spec).
      */
     public static ConvAlgorithm choose(ConvSpec spec, ConvPolicy policy) {

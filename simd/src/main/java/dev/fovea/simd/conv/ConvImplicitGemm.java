@@ -43,14 +43,29 @@ import java.lang.foreign.MemorySegment;
  *     writes the output directly; otherwise the valid columns are copied out of the wide
  *     workspace. (This replaced a sum of one GEMM per tap with {@code K = cg}, which re-read and
  *     re-wrote C once per tap: ResNet-18 layer1 ran at 55-71% of the FMA peak that way.)
+ * <li><b>Any kernel with a stride above 1</b>: the padded input is split into its stride phases
+ *     first, so that the strided taps become shifts again. Along an axis with stride {@code s},
+ *     {@code P} of extent {@code pad} becomes {@code s} phases of extent {@code E = ceil(pad / s)},
+ *     phase {@code r} holding {@code P[r], P[r + s], ..}; tap offset {@code k*dil} reads phase
+ *     {@code (k*dil) mod s} shifted by {@code (k*dil) div s}, since output {@code o} reads
+ *     {@code P[o*s + k*dil]}. The phases of a channel are laid out
+ *     {@code (rD, rH, rW, E_D, E_H, E_W)}, and the GEMM above runs over them with {@code E_H, E_W}
+ *     in place of {@code padH, padW}: the same indirect B, the same k order, about
+ *     {@code E_W / outW} of wide-column overhead (ResNet-18's 3x3 stride-2 layers: 29/28 and 8/7,
+ *     its 7x7 stem 115/112). Every valid output reads inside its phase (the last tap reads
+ *     {@code P[(out-1)*s + (k-1)*dil] < pad}); the positions a phase gets beyond {@code pad}
+ *     are zeros read only by discarded columns. The split is the im2col copy of a kernel of size
+ *     {@code s} and stride {@code s} ({@link ConvIm2colCopy}, which gathers stride 2 with vectors),
+ *     over the input with zero padding or, for the other padding modes, over the padded input.
+ *     This replaced im2col for strided kernels, whose column matrix is {@code kVol / s^2} times
+ *     the input (2.25x for 3x3 stride 2) and was copied with a gather per tap.
  * </ul>
- * Strided convolutions with a kernel bigger than 1x1x1 are not supported: a strided shift is not
- * a GEMM operand with one leading dimension, and gathering it is what {@link ConvIm2col} does.
  *
  * <p><b>Workspace</b> (floats, 64-byte aligned, allocated at plan time): gather path
  * {@code cg * outD*outH*outW}, once per thread when the batch is split by images; tap path
- * {@code cg * padD*padH*padW} if padded plus {@code og * Nw} unless the GEMMs write the output
- * directly; 0 for the direct path.
+ * {@code cg * padD*padH*padW} if padded (with a stride: only for padding modes other than zeros)
+ * plus {@code cg * sD*sH*sW * E_D*E_H*E_W} for the phases if strided, plus {@code og * Nw} unless
+ * the GEMMs write the output directly; 0 for the direct path.
  *
  * <p><b>Threads and numerics.</b> The GEMMs run on the plan's {@link ComputeContext}; padding and
  * copying out are split over channels when large and the segments are shareable. The gather path
@@ -83,12 +98,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
 
     @Override
     public String unsupportedReason(ConvSpec spec) {
-        boolean strided = spec.stride(0) > 1 || spec.stride(1) > 1 || spec.stride(2) > 1;
-        if (strided && spec.kernelVolume() > 1) {
-            return "stride > 1 needs a 1x1 kernel (got kernel " + spec.kD() + "x" + spec.kH() + "x" + spec.kW()
-                    + "): shifted GEMMs need stride 1; im2col runs strided kernels";
-        }
-        if (ConvPadInput.paddedSpatial(spec) > Integer.MAX_VALUE || spec.outSpatial() > Integer.MAX_VALUE) {
+        if (ConvPadInput.paddedSpatial(spec) > Integer.MAX_VALUE || spec.outSpatial() > Integer.MAX_VALUE
+                || (long) phases(spec) * phaseSpatial(spec) > Integer.MAX_VALUE) {
             return "a padded input or output channel exceeds " + Integer.MAX_VALUE + " floats";
         }
         return null;
@@ -104,14 +115,55 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
     }
 
     /**
-     * Returns the columns of the per-image GEMM of a kernel larger than 1x1 at stride 1,
-     * {@code Nw = (outD-1)*padH*padW + (outH-1)*padW + outW} (see the class comment); for other specs
-     * it is meaningless. {@code Nw / outSpatial - 1} is the work spent on discarded columns.
+     * Returns the columns of the per-image GEMM of a kernel larger than 1x1,
+     * {@code Nw = (outD-1)*E_H*E_W + (outH-1)*E_W + outW} with the phase extents {@code E}
+     * ({@link #phaseExtent}; the padded extents at stride 1), see the class comment; for 1x1
+     * kernels it is meaningless. {@code Nw / outSpatial - 1} is the work spent on discarded columns.
      */
     static long wideColumns(ConvSpec s) {
-        long padH = ConvPadInput.paddedExtent(s, 1);
-        long padW = ConvPadInput.paddedExtent(s, 2);
-        return ((long) (s.outD() - 1) * padH + s.outH() - 1) * padW + s.outW();
+        long eH = phaseExtent(s, 1);
+        long eW = phaseExtent(s, 2);
+        return ((long) (s.outD() - 1) * eH + s.outH() - 1) * eW + s.outW();
+    }
+
+    /** The extent of one stride phase along {@code axis}: {@code ceil(paddedExtent / stride)}. */
+    static int phaseExtent(ConvSpec s, int axis) {
+        int stride = s.stride(axis);
+        return (ConvPadInput.paddedExtent(s, axis) + stride - 1) / stride;
+    }
+
+    /** Floats of one stride phase of a channel, {@code E_D * E_H * E_W}. */
+    static long phaseSpatial(ConvSpec s) {
+        return (long) phaseExtent(s, 0) * phaseExtent(s, 1) * phaseExtent(s, 2);
+    }
+
+    /** The stride phases of a channel, {@code sD * sH * sW} (1 at stride 1). */
+    static int phases(ConvSpec s) {
+        return s.stride(0) * s.stride(1) * s.stride(2);
+    }
+
+    /**
+     * The spec whose im2col rows are the stride phases of {@code s} ({@link ConvIm2colCopy}): a
+     * kernel of the stride's size at that stride, zero padding to {@code E * stride} per axis, so
+     * that row {@code ic * phases + (rD*sH + rH)*sW + rW} is phase {@code (rD, rH, rW)} of channel
+     * {@code ic}. Over the input itself when {@code s} pads with zeros ({@code padded} false), else
+     * over its padded copy ({@link ConvPadInput}, {@code padded} true: no padding at the start).
+     */
+    static ConvSpec phaseSpec(ConvSpec s, boolean padded) {
+        int dims = s.dims();
+        int[] in = new int[dims];
+        int[] stride = new int[dims];
+        int[] begin = new int[dims];
+        int[] end = new int[dims];
+        for (int d = 0; d < dims; d++) {
+            int axis = 3 - dims + d;
+            in[d] = padded ? ConvPadInput.paddedExtent(s, axis) : s.in(axis);
+            stride[d] = s.stride(axis);
+            begin[d] = padded ? 0 : s.padBegin(axis);
+            end[d] = phaseExtent(s, axis) * stride[d] - in[d] - begin[d];
+        }
+        return ConvSpec.builder(dims).inC(s.inCPerGroup()).outC(1).input(in).kernel(stride).stride(stride)
+                .padding(Padding.of(begin, end)).build();
     }
 
     @Override
@@ -282,18 +334,30 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         return split ? threads : 1;
     }
 
-    /** Any kernel at stride 1: one GEMM over shifted rows of the padded input (indirect B). */
+    /**
+     * Any kernel larger than 1x1: one GEMM over shifted rows of the padded input (indirect B), at
+     * a stride above 1 over the padded input's stride phases.
+     */
     private static final class TapPlan extends BasePlan {
         private final PackedMatrix[] packed;
         /** B row {@code ic * kVol + t}: element offset of channel ic shifted by tap t, from the plane base. */
         private final long[] rows;
-        private final int padSpatial;
+        /** The im2col spec that splits a channel into its stride phases, or null at stride 1. */
+        private final ConvSpec phaseSpec;
+        /** Stride phases per channel ({@link #phases}). */
+        private final int phases;
+        private final long phaseSpatial;
+        private final int eH;
+        private final int eW;
         private final int wideCols;
         private final boolean direct;
+        /** The padded input: at stride 1 when padded, with a stride only for modes other than zeros. */
         private final MemorySegment padWs;
+        /** The stride phases, or null at stride 1. */
+        private final MemorySegment phaseWs;
         private final MemorySegment wideWs;
         // operands of the current forRange call
-        private boolean padding;
+        private boolean preparing;
         private MemorySegment curIn;
         private long curInOff;
         private MemorySegment curOut;
@@ -302,38 +366,50 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         TapPlan(ConvSpec s, PackedMatrix[] packed, ComputeContext ctx) {
             super(s, ctx);
             this.packed = packed;
-            int padH = ConvPadInput.paddedExtent(s, 1);
-            int padW = ConvPadInput.paddedExtent(s, 2);
-            this.padSpatial = (int) ConvPadInput.paddedSpatial(s);
+            this.phases = phases(s);
+            this.phaseSpatial = phaseSpatial(s);
+            this.eH = phaseExtent(s, 1);
+            this.eW = phaseExtent(s, 2);
+            int[] strides = {s.stride(0), s.stride(1), s.stride(2)};
+            int[] dilations = {s.dilation(0), s.dilation(1), s.dilation(2)};
             int kVol = s.kernelVolume();
             long[] shift = new long[kVol];
             int t = 0;
             for (int kd = 0; kd < s.kD(); kd++) {
                 for (int kh = 0; kh < s.kH(); kh++) {
                     for (int kw = 0; kw < s.kW(); kw++) {
-                        shift[t++] = ((long) kd * s.dilation(0) * padH + (long) kh * s.dilation(1)) * padW
-                                + (long) kw * s.dilation(2);
+                        int[] at = {kd * dilations[0], kh * dilations[1], kw * dilations[2]};
+                        int phase = ((at[0] % strides[0]) * strides[1] + at[1] % strides[1]) * strides[2]
+                                + at[2] % strides[2];
+                        shift[t++] = phase * phaseSpatial
+                                + ((long) (at[0] / strides[0]) * eH + at[1] / strides[1]) * eW + at[2] / strides[2];
                     }
                 }
             }
+            long channelStride = phases * phaseSpatial;
             this.rows = new long[s.inCPerGroup() * kVol];
             for (int ic = 0; ic < s.inCPerGroup(); ic++) {
                 for (t = 0; t < kVol; t++) {
-                    rows[ic * kVol + t] = (long) ic * padSpatial + shift[t];
+                    rows[ic * kVol + t] = ic * channelStride + shift[t];
                 }
             }
             this.wideCols = Math.toIntExact(wideColumns(s));
-            this.direct = (s.outH() == 1 || padW == s.outW())
-                    && (s.outD() == 1 || (long) padH * padW == (long) s.outH() * s.outW());
+            this.direct = (s.outH() == 1 || eW == s.outW())
+                    && (s.outD() == 1 || (long) eH * eW == (long) s.outH() * s.outW());
+            boolean strided = phases > 1;
+            boolean padCopy = !s.unpadded() && (!strided || s.paddingMode() != PaddingMode.ZEROS);
+            this.phaseSpec = strided ? phaseSpec(s, padCopy) : null;
             Arena arena = Arena.ofAuto();
-            this.padWs = s.unpadded() ? null
-                    : arena.allocate((long) s.inCPerGroup() * padSpatial * Float.BYTES, 64);
+            this.padWs = padCopy ? arena.allocate(s.inCPerGroup() * ConvPadInput.paddedSpatial(s) * Float.BYTES, 64)
+                    : null;
+            this.phaseWs = strided ? arena.allocate(s.inCPerGroup() * channelStride * Float.BYTES, 64) : null;
             this.wideWs = direct ? null : arena.allocate((long) s.outCPerGroup() * wideCols * Float.BYTES, 64);
         }
 
         @Override
         public long workspaceBytes() {
-            return (padWs == null ? 0 : padWs.byteSize()) + (wideWs == null ? 0 : wideWs.byteSize());
+            return (padWs == null ? 0 : padWs.byteSize()) + (phaseWs == null ? 0 : phaseWs.byteSize())
+                    + (wideWs == null ? 0 : wideWs.byteSize());
         }
 
         @Override
@@ -352,10 +428,10 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     long outG = outOff + ((long) b * spec.outC() + (long) g * og) * outSpatial;
                     MemorySegment p = in;
                     long pOff = inG;
-                    if (padWs != null) {
+                    if (padWs != null || phaseWs != null) {
                         setRange(true, in, inG, null, 0);
-                        forRange(cg, (long) cg * padSpatial, inShared);
-                        p = padWs;
+                        forRange(cg, (long) cg * phases * phaseSpatial, inShared);
+                        p = phaseWs != null ? phaseWs : padWs;
                         pOff = 0;
                     }
                     MemorySegment c = direct ? out : wideWs;
@@ -373,8 +449,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
-        private void setRange(boolean pad, MemorySegment in, long inOff, MemorySegment out, long outOff) {
-            this.padding = pad;
+        private void setRange(boolean prepare, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+            this.preparing = prepare;
             this.curIn = in;
             this.curInOff = inOff;
             this.curOut = out;
@@ -383,21 +459,34 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
 
         @Override
         void range(int begin, int end) {
-            if (padding) {
-                ConvPadInput.pad(spec, curIn, curInOff, padWs, 0, begin, end);
+            if (preparing) {
+                prepare(begin, end);
             } else {
                 copyOut(begin, end);
             }
         }
 
+        /** Input channels {@code [c0, c1)}: padded, then split into their stride phases, as the plan needs. */
+        private void prepare(int c0, int c1) {
+            MemorySegment src = curIn;
+            long srcOff = curInOff;
+            if (padWs != null) {
+                ConvPadInput.pad(spec, curIn, curInOff, padWs, 0, c0, c1);
+                src = padWs;
+                srcOff = 0;
+            }
+            if (phaseWs != null) {
+                int n = (int) phaseSpatial;
+                ConvIm2colCopy.rows(phaseSpec, src, srcOff, c0 * phases, c1 * phases, 0, n, phaseWs, 0, n);
+            }
+        }
+
         /** Copies output channels {@code [o0, o1)}: the valid {@code outW}-wide runs of the wide rows. */
         private void copyOut(int o0, int o1) {
-            int padH = ConvPadInput.paddedExtent(spec, 1);
-            int padW = ConvPadInput.paddedExtent(spec, 2);
             long dst = curOutOff + (long) o0 * spec.outSpatial();
             for (int o = o0; o < o1; o++) {
                 for (int od = 0; od < spec.outD(); od++, dst += (long) spec.outH() * spec.outW()) {
-                    ConvPadInput.copyRows(wideWs, (long) o * wideCols + (long) od * padH * padW, padW, curOut, dst,
+                    ConvPadInput.copyRows(wideWs, (long) o * wideCols + (long) od * eH * eW, eW, curOut, dst,
                             spec.outW(), spec.outH(), spec.outW());
                 }
             }

@@ -15,12 +15,15 @@ package dev.fovea.simd.conv;
  *     ResNet-18 layer 4 at batch 1 (7x7, 512 channels, 4 tiles; Zen 4, 1 thread): F(4x4) 3.03 ms,
  *     F(2x2) 2.27 ms, implicit GEMM 3.26 ms; at batch 8 (32 tiles) F(4x4) 9.4 ms, F(2x2) 14.8 ms;
  *     VGG-16 conv5_3 at batch 1 (16 tiles) F(4x4) 4.7 ms, F(2x2) 6.0 ms
- * @param implicitGemmMaxWideRatio AUTO uses implicit GEMM for a stride-1 kernel larger than 1x1 only
- *     if its GEMM's wide columns (computed over the padded width, see {@link ConvImplicitGemm}) are
+ * @param implicitGemmMaxWideRatio AUTO uses implicit GEMM for a kernel larger than 1x1 only
+ *     if its GEMM's wide columns (computed over the padded width, or the width of a stride phase,
+ *     see {@link ConvImplicitGemm}) are
  *     at most this many times the output's pixels, and more than 16 (with fewer, im2col's GEMM runs
  *     transposed, which implicit GEMM's indirect B cannot). Zen 4, 1 thread, 3x3 pad 1, 256
  *     channels, batch 4, implicit GEMM vs im2col: 4x4 output (ratio 1.375) 1.65 vs 1.73 ms, 3x3
- *     (1.44) 1.23 vs 1.20, 2x2 (1.5) 1.12 vs 0.77. 1x1 kernels always go to implicit GEMM.
+ *     (1.44) 1.23 vs 1.20, 2x2 (1.5) 1.12 vs 0.77. Strided, batch 1, the same against im2col:
+ *     ResNet-18's 7x7 stride-2 stem (ratio 1.03) 3.1-3.3 vs 4.1-4.8 ms, its 3x3 stride-2 layers
+ *     (1.04-1.12) 1.4-2.0 vs 1.7-2.0 ms. 1x1 kernels always go to implicit GEMM.
  */
 public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int winogradF4MinTiles,
                          double implicitGemmMaxWideRatio) {

@@ -37,7 +37,17 @@ class ConvImplicitGemmTest {
                 ConvSpec.builder(2).inC(3).outC(2).input(1, 9).kernel(1, 3).build(),                        // one output row
                 ConvSpec.builder(2).inC(3).outC(2).input(8, 5).kernel(3, 1).padding(1).build(),             // kW = 1: direct
                 ConvSpec.builder(3).inC(3).outC(4).input(4, 5, 6).kernel(2, 3, 2).padding(1)
-                        .paddingMode(PaddingMode.REPLICATE).build());                                       // taps, 3-d
+                        .paddingMode(PaddingMode.REPLICATE).build(),                                        // taps, 3-d
+                ConvSpec.builder(2).n(2).inC(5).outC(7).input(12, 13).kernel(3).stride(2).padding(1).build(), // phases
+                ConvSpec.builder(2).inC(3).outC(8).input(23, 22).kernel(7).stride(2).padding(3).build(),    // stem-like
+                ConvSpec.builder(2).inC(4).outC(3).input(11, 10).kernel(3, 5).stride(3, 2).dilation(2, 1)
+                        .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),                    // phases, reflect
+                ConvSpec.builder(2).inC(3).outC(5).input(9, 12).kernel(2, 4).stride(4, 3)
+                        .paddingMode(PaddingMode.CIRCULAR).padding(Padding.of(new int[] {1, 0}, new int[] {2, 3}))
+                        .build(),                                                                           // s > k
+                ConvSpec.builder(1).n(2).inC(4).outC(6).input(31).kernel(5).stride(2).padding(2).build(),   // 1-d direct
+                ConvSpec.builder(3).inC(2).outC(3).input(5, 6, 7).kernel(3).stride(2, 1, 2).padding(1)
+                        .paddingMode(PaddingMode.REPLICATE).build());                                       // phases, 3-d
         try (ComputeContext two = ComputeContext.create(2)) {
             for (ConvSpec spec : specs) {
                 assertNull(ALGO.unsupportedReason(spec), spec.toString());
@@ -52,21 +62,49 @@ class ConvImplicitGemmTest {
         assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(1).stride(2).build()));
         assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).groups(8).input(9, 9).kernel(3)
                 .dilation(2).padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build()));
-        assertNotNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3).stride(2).build()));
-        assertNotNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3, 1).stride(1, 2)
+        assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3).stride(2).build()));
+        assertNull(ALGO.unsupportedReason(ConvSpec.builder(2).inC(8).outC(8).input(9, 9).kernel(3, 1).stride(1, 2)
                 .build()));
+        assertNotNull(ALGO.unsupportedReason(HUGE));
     }
+
+    /** A padded channel of 2050^3 floats, more than an int can index. */
+    private static final ConvSpec HUGE = ConvSpec.builder(3).inC(1).outC(1).input(2048, 2048, 2048).kernel(3).stride(2)
+            .padding(1).build();
 
     @Test
     void unsupportedSpecThrowsWithReason() {
-        ConvSpec spec = ConvSpec.builder(2).inC(3).outC(4).input(9, 9).kernel(3).stride(2).build();
-        MemorySegment w = MemorySegment.ofArray(new float[(int) spec.weightElements()]);
+        MemorySegment w = MemorySegment.ofArray(new float[(int) HUGE.weightElements()]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ALGO.plan(spec, w, 0, ComputeContext.defaultContext()));
-        assertTrue(e.getMessage().contains(ALGO.unsupportedReason(spec)), e.getMessage());
+                () -> ALGO.plan(HUGE, w, 0, ComputeContext.defaultContext()));
+        assertTrue(e.getMessage().contains(ALGO.unsupportedReason(HUGE)), e.getMessage());
         IllegalArgumentException forced = assertThrows(IllegalArgumentException.class,
-                () -> Conv.choose(spec, ConvPolicy.force("implicit-gemm")));
-        assertTrue(forced.getMessage().contains("stride > 1 needs a 1x1 kernel"), forced.getMessage());
+                () -> Conv.choose(HUGE, ConvPolicy.force("implicit-gemm")));
+        assertTrue(forced.getMessage().contains("exceeds " + Integer.MAX_VALUE + " floats"), forced.getMessage());
+    }
+
+    /**
+     * The stride-phase layout: a 7 x 9 input padded by 1 at stride (2, 3) has phases of
+     * ceil(9 / 2) x ceil(11 / 3) = 5 x 4, 6 per channel; the wide columns run over the phase width.
+     */
+    @Test
+    void stridePhaseGeometry() {
+        ConvSpec s = ConvSpec.builder(2).inC(2).outC(3).input(7, 9).kernel(3).stride(2, 3).padding(1).build();
+        assertEquals(5, ConvImplicitGemm.phaseExtent(s, 1));
+        assertEquals(4, ConvImplicitGemm.phaseExtent(s, 2));
+        assertEquals(6, ConvImplicitGemm.phases(s));
+        assertEquals((s.outH() - 1) * 4 + s.outW(), ConvImplicitGemm.wideColumns(s));
+        ConvSpec split = ConvImplicitGemm.phaseSpec(s, false);
+        assertEquals(5, split.outH());
+        assertEquals(4, split.outW());
+        assertEquals(2 * 6, split.inC() * split.kernelVolume(), "one im2col row per channel and phase");
+        // zero padding: phases only, no padded copy; wide 3 x 4 > 3 x 3 output: a wide workspace
+        assertEquals((2L * 6 * 20 + 3L * ConvImplicitGemm.wideColumns(s)) * Float.BYTES,
+                ConvIm2colTest.planWithRandomWeights(ALGO, s).workspaceBytes());
+        // reflect: the padded copy (9 x 11) first
+        ConvSpec reflect = s.toBuilder().paddingMode(PaddingMode.REFLECT).build();
+        assertEquals((2L * 9 * 11 + 2L * 6 * 20 + 3L * ConvImplicitGemm.wideColumns(s)) * Float.BYTES,
+                ConvIm2colTest.planWithRandomWeights(ALGO, reflect).workspaceBytes());
     }
 
     @Test
@@ -110,7 +148,9 @@ class ConvImplicitGemmTest {
     /**
      * The indirect-B GEMM multiplies the same weights by the same rows in the same k order as
      * im2col's GEMM, so the outputs are bit for bit im2col's: a stronger check than the NMSE bound
-     * (a wrong shift or row order would differ in the last bits even where NMSE hides it).
+     * (a wrong shift or row order would differ in the last bits even where NMSE hides it). The
+     * shapes keep both GEMMs' last column panels off the 1-4 column kernel, which adds even and odd
+     * k steps in separate lanes (another order); strided specs have wide columns of their own.
      */
     @Test
     void equalsIm2colBitForBit() {
@@ -121,7 +161,11 @@ class ConvImplicitGemmTest {
                         .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
                 ConvSpec.builder(1).n(3).inC(6).outC(5).input(40).kernel(7).padding(3).build(),
                 ConvSpec.builder(3).inC(4).outC(4).input(5, 6, 7).kernel(3).padding(1).build(),
-                ConvSpec.builder(2).inC(3).outC(40).input(30, 30).kernel(3).build());             // unpadded
+                ConvSpec.builder(2).inC(3).outC(40).input(30, 30).kernel(3).build(),              // unpadded
+                ConvSpec.builder(2).n(2).inC(16).outC(24).input(24, 23).kernel(3).stride(2).padding(1).build(),
+                ConvSpec.builder(2).inC(3).outC(16).input(40, 40).kernel(7).stride(2).padding(3).build(),
+                ConvSpec.builder(2).inC(6).outC(10).input(19, 19).kernel(5).stride(3).dilation(2)
+                        .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build());
         try (ComputeContext one = ComputeContext.create(1)) {
             for (ConvSpec spec : specs) {
                 java.util.SplittableRandom rnd = new java.util.SplittableRandom(spec.hashCode());

@@ -199,7 +199,10 @@ class ConvSpecTest {
         assertEquals(22, ConvImplicitGemm.wideColumns(tiny), "3 rows of 6 padded columns + 4");
         assertEquals("implicit-gemm", Conv.choose(tiny, ConvPolicy.AUTO).name(), "22 > 16 columns, 22 / 16 <= 1.4");
         assertEquals("im2col", Conv.choose(tinier, ConvPolicy.AUTO).name(), "13 columns <= 16");
-        assertEquals("im2col", Conv.choose(strided, ConvPolicy.AUTO).name(), "stride 2 with a 3x3 kernel");
+        assertEquals("implicit-gemm", Conv.choose(strided, ConvPolicy.AUTO).name(),
+                "stride 2: phases of 15 x 15, 13 * 15 + 14 = 209 wide columns / 196 <= 1.4");
+        ConvSpec stridedTiny = ConvSpec.builder(2).inC(64).outC(64).input(6, 6).kernel(3).stride(2).padding(1).build();
+        assertEquals("im2col", Conv.choose(stridedTiny, ConvPolicy.AUTO).name(), "2 * 4 + 3 = 11 columns <= 16");
         ConvPolicy noImplicit = new ConvPolicy(null, 16, 4, 16, 1.0);
         assertEquals("im2col", Conv.choose(rgb, noImplicit).name(), "1086 / 1024 > 1.0");
         assertEquals("implicit-gemm", Conv.choose(pointwise, ConvPolicy.AUTO).name());
