@@ -116,7 +116,35 @@ class ConvImplicitGemmTest {
                 ConvSpec.builder(2).n(2).inC(16).outC(32).groups(2).input(33, 35).kernel(5).dilation(2)
                         .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),
                 ConvSpec.builder(1).inC(32).outC(32).input(2000).kernel(7).padding(3).build(),
-                IMAGE_SPLIT));
+                IMAGE_SPLIT, TAP_SPLIT_STRIDED, TAP_SPLIT_REFLECT, TAP_SPLIT_PADDED));
+    }
+
+    /** Tap-path batches that 2 threads split by images: phases only, padded copy and phases, padded copy. */
+    private static final ConvSpec TAP_SPLIT_STRIDED = ConvSpec.builder(2).n(4).inC(16).outC(32).input(48, 48)
+            .kernel(3).stride(2).padding(1).build();
+    private static final ConvSpec TAP_SPLIT_REFLECT = ConvSpec.builder(2).n(3).inC(32).outC(64).groups(2)
+            .input(60, 60).kernel(3).stride(2).padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build();
+    private static final ConvSpec TAP_SPLIT_PADDED = ConvSpec.builder(2).n(2).inC(32).outC(32).input(30, 30).kernel(3)
+            .padding(1).build();
+
+    /**
+     * The tap path split by images: each thread's own slice of all three workspaces, results
+     * against naive (the bit-identity with one thread is {@link #oneAndTwoThreadsAreBitIdentical}).
+     */
+    @Test
+    void tapPathSplitsTheBatchByImages() {
+        assertEquals(2, ConvImplicitGemm.imageThreads(TAP_SPLIT_STRIDED, 2));
+        assertEquals(2, ConvImplicitGemm.imageThreads(TAP_SPLIT_REFLECT, 2));
+        assertEquals(2, ConvImplicitGemm.imageThreads(TAP_SPLIT_PADDED, 2));
+        try (ComputeContext one = ComputeContext.create(1); ComputeContext two = ComputeContext.create(2)) {
+            for (ConvSpec spec : List.of(TAP_SPLIT_STRIDED, TAP_SPLIT_REFLECT, TAP_SPLIT_PADDED)) {
+                double nmse = ConvIm2colTest.nmseVsNaive(spec, (w, ctx) -> ALGO.plan(spec, w, 0, ctx), two, 17);
+                assertTrue(nmse <= ALGO.maxNmse(), spec + ": NMSE " + nmse);
+                MemorySegment w = MemorySegment.ofArray(new float[(int) spec.weightElements()]);
+                assertEquals(2 * ALGO.plan(spec, w, 0, one).workspaceBytes(), ALGO.plan(spec, w, 0, two).workspaceBytes(),
+                        spec + ": one workspace slice per thread");
+            }
+        }
     }
 
     /** A gathered 1x1 batch of small images that 2 threads split by images, 3 + 2. */
