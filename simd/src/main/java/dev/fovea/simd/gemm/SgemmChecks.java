@@ -1,7 +1,6 @@
 package dev.fovea.simd.gemm;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 
 /**
  * Argument checks shared by the SGEMM entry points: every check runs before any work, and every
@@ -29,7 +28,9 @@ final class SgemmChecks {
      */
     static void operand(String op, String name, MemorySegment seg, long off, int ld, int batch, long stride,
                         int m, int n, int k, boolean trans) {
-        Objects.requireNonNull(seg, () -> op + ": segment of " + name + " is null");
+        if (seg == null) {
+            throw new NullPointerException(op + ": segment of " + name + " is null");
+        }
         int rows;
         int cols;
         switch (name) {
@@ -72,7 +73,9 @@ final class SgemmChecks {
      * {@code [off + rows[p], off + rows[p] + n)}, lies inside {@code seg}. O(k), before any work.
      */
     static void rows(String op, MemorySegment seg, long off, long[] rows, int k, int n) {
-        Objects.requireNonNull(seg, () -> op + ": segment of B is null");
+        if (seg == null) {
+            throw new NullPointerException(op + ": segment of B is null");
+        }
         if (off < 0) {
             throw new IllegalArgumentException(op + ": offset of B is " + off + ", expected >= 0");
         }
@@ -112,7 +115,9 @@ final class SgemmChecks {
 
     /** Checks the bias of {@code epilogue} covers the m rows or n columns it is broadcast along. */
     static void epilogue(String op, Epilogue epilogue, int m, int n) {
-        Objects.requireNonNull(epilogue, () -> op + ": epilogue is null (use Epilogue.NONE)");
+        if (epilogue == null) {
+            throw new NullPointerException(op + ": epilogue is null (use Epilogue.NONE)");
+        }
         int need = switch (epilogue.bias()) {
             case NONE -> 0;
             case PER_ROW -> m;

@@ -68,6 +68,37 @@ class SgemmHeapTest {
         }
     }
 
+    /**
+     * The indirect-B GEMM of implicit-GEMM convolutions (B rows from a row table), at the size of
+     * ResNet-18's layer1 (64 x 3190 x 576, the shifted rows of a padded 64 x 58 x 58 image): its
+     * argument checks built null-message lambdas that C2 left on the heap at this size (not at
+     * small ones), 56 B per call and image; in a convolution loop they stayed after 6 s of
+     * warm-up, and here they went only after 13-16 s (1-2 s without them). Vector paths only:
+     * the scalar kernel takes seconds per measurement here.
+     */
+    @ParameterizedTest(name = "epilogue={0}")
+    @CsvSource({"none", "row-relu"})
+    void indirectBCallsAllocateNothing(String epilogueName) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.fovea.simd.Simd.VECTOR, "vector path only");
+        int m = 64;
+        int k = 576;
+        int n = 3190;
+        int plane = 58 * 58;
+        long[] rows = new long[k];
+        for (int p = 0; p < k; p++) {
+            rows[p] = (long) (p / 9) * plane + (p % 9 / 3) * 58 + p % 3;
+        }
+        try (Arena arena = Arena.ofConfined(); ComputeContext one = ComputeContext.create(1)) {
+            MemorySegment a = filled(arena, m * k, 7);
+            MemorySegment b = filled(arena, 64 * plane, 8);
+            MemorySegment c = arena.allocate((long) m * n * Float.BYTES);
+            PackedMatrix packed = PackedMatrix.packA(false, m, k, a, 0, k);
+            Epilogue epilogue = epilogue(epilogueName, filled(arena, m, 9));
+            assertNoHeapPerCall(() -> Sgemm.sgemmIndirectB(one, packed, n, 1f, b, 0, rows, 0f, c, 0, n, epilogue),
+                    "an indirect-B " + m + " x " + n + " x " + k + " GEMM, epilogue " + epilogueName);
+        }
+    }
+
     private static Epilogue epilogue(String name, MemorySegment bias) {
         return switch (name) {
             case "none" -> Epilogue.NONE;
