@@ -27,6 +27,8 @@ final class SgemmBuffers {
     private final SgemmDriver.Job job = new SgemmDriver.Job();
     private final SgemmDriver.Job transposedJob = new SgemmDriver.Job();
     private final SgemmDriver.Share share = new SgemmDriver.Share();
+    private final SgemmDriver.BlockTask blockTask = new SgemmDriver.BlockTask();
+    private final SgemmBatch.Items items = new SgemmBatch.Items();
     /** The last epilogue {@link #transposedEpilogue} was asked for, and its answer. */
     private Epilogue epilogueSeen;
     private Epilogue epilogueTransposed;
@@ -86,6 +88,16 @@ final class SgemmBuffers {
     /** Returns this thread's job for the transposed form of its call ({@link SgemmDriver.Job#transposed}). */
     SgemmDriver.Job transposedJob() {
         return transposedJob;
+    }
+
+    /** Returns this thread's threaded parts of a block ({@link SgemmDriver.BlockTask}, filled by each call). */
+    SgemmDriver.BlockTask blockTask() {
+        return blockTask;
+    }
+
+    /** Returns this thread's item-parallel batch task ({@link SgemmBatch.Items}, filled by each call). */
+    SgemmBatch.Items items() {
+        return items;
     }
 
     /** Returns this thread's share of a block's work (filled by each call). */

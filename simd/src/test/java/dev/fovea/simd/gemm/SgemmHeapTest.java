@@ -69,6 +69,32 @@ class SgemmHeapTest {
     }
 
     /**
+     * Calls split over 2 threads allocate nothing on the caller either: a block split by columns,
+     * one split by rows (A pre-packed, few columns), and a batch of pre-packed items spread whole
+     * over the threads. Their parts were capturing lambdas, 40 B or more per call.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"columns", "rows", "items"})
+    void threadedCallsAllocateNothing(String split) {
+        try (Arena arena = Arena.ofShared(); ComputeContext two = ComputeContext.create(2)) {
+            int m = split.equals("columns") ? 128 : 256;
+            int n = split.equals("columns") ? 256 : split.equals("rows") ? 64 : 100;
+            int k = 300;
+            int batch = split.equals("items") ? 4 : 1;
+            MemorySegment a = filled(arena, m * k, 10);
+            MemorySegment b = filled(arena, batch * k * n, 11);
+            MemorySegment c = arena.allocate((long) batch * m * n * Float.BYTES);
+            PackedMatrix packed = PackedMatrix.packA(false, m, k, a, 0, k);
+            Runnable call = split.equals("columns")
+                    ? () -> Sgemm.sgemm(two, false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, Epilogue.NONE)
+                    : () -> Sgemm.sgemmBatched(two, batch, packed, false, n, 1f, b, 0, n, (long) k * n, 0f, c, 0, n,
+                            (long) m * n, Epilogue.NONE);
+            assertNoHeapPerCall(call, "a " + m + " x " + n + " x " + k + " GEMM on 2 threads, batch " + batch
+                    + " (" + split + ")");
+        }
+    }
+
+    /**
      * The indirect-B GEMM of implicit-GEMM convolutions (B rows from a row table), at the size of
      * ResNet-18's layer1 (64 x 3190 x 576, the shifted rows of a padded 64 x 58 x 58 image): its
      * argument checks built null-message lambdas that C2 left on the heap at this size (not at
