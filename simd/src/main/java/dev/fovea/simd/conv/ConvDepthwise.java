@@ -3,6 +3,7 @@ package dev.fovea.simd.conv;
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -85,8 +86,39 @@ public final class ConvDepthwise implements ConvAlgorithm {
         return new Plan(spec, w, Simd.VECTOR ? DepthwisePlanes.of(spec) : null, ctx);
     }
 
-    /** {@code fast}: the plane kernel for this spec ({@link DepthwisePlanes}), or null where the row kernels run. */
-    private record Plan(ConvSpec spec, float[] w, DepthwisePlanes fast, ComputeContext ctx) implements ConvPlan {
+    /**
+     * {@code fast}: the plane kernel for this spec ({@link DepthwisePlanes}), or null where the row
+     * kernels run. The planes of a call are split over the threads by a task bound once, which reads
+     * the call's operands from fields (a capturing lambda cost a heap object per call).
+     */
+    private static final class Plan implements ConvPlan {
+        private final ConvSpec spec;
+        private final float[] w;
+        private final DepthwisePlanes fast;
+        private final ComputeContext ctx;
+        private final PartTask planesTask = this::planes;
+        // operands of the current execute call, read by planes
+        private MemorySegment curIn;
+        private long curInOff;
+        private MemorySegment curBias;
+        private long curBiasOff;
+        private MemorySegment curOut;
+        private long curOutOff;
+        private ActivationFunction curActivation;
+        private int curAct;
+
+        Plan(ConvSpec spec, float[] w, DepthwisePlanes fast, ComputeContext ctx) {
+            this.spec = spec;
+            this.w = w;
+            this.fast = fast;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public ConvSpec spec() {
+            return spec;
+        }
+
         @Override
         public String algorithm() {
             return "depthwise";
@@ -107,37 +139,61 @@ public final class ConvDepthwise implements ConvAlgorithm {
             int parts = fork ? Math.min(ctx.threads(), planes) : 1;
             // the plane kernels apply ReLU and hardtanh before their stores; other functions run after
             int act = fast == null ? -1 : DepthwisePlanes.activationCode(activation);
-            float actLo = activation == null ? 0f : activation.alpha();
-            float actHi = activation == null ? 0f : activation.beta();
-            ctx.run(parts, (part, ps) -> {
-                int end = ComputeContext.partBegin(planes, ps, part + 1);
-                for (int p = ComputeContext.partBegin(planes, ps, part); p < end; p++) {
-                    int oc = p % spec.outC();
-                    int b = p / spec.outC();
-                    int ic = oc / spec.outCPerGroup();
-                    float bv = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
-                    long inBase = inOff + ((long) b * spec.inC() + ic) * spec.inSpatial();
-                    long outBase = outOff + (long) p * spec.outSpatial();
-                    int wBase = oc * spec.kernelVolume();
-                    if (fast != null && fast.fits(in, inBase, out, outBase)) {
-                        fast.plane(in, inBase, w, wBase, bv, out, outBase, Math.max(act, DepthwisePlanes.ACT_NONE),
-                                actLo, actHi);
-                    } else {
-                        plane(spec, in, inBase, w, wBase, bv, out, outBase);
-                        if (act > DepthwisePlanes.ACT_NONE) {
-                            for (long i = 0; i < spec.outSpatial(); i++) {
-                                out.setAtIndex(F, outBase + i, activation.apply(out.getAtIndex(F, outBase + i)));
-                            }
-                        }
-                    }
-                }
-            });
+            curIn = in;
+            curInOff = inOff;
+            curBias = bias;
+            curBiasOff = biasOff;
+            curOut = out;
+            curOutOff = outOff;
+            curActivation = activation;
+            curAct = act;
+            if (parts == 1) {
+                planes(0, 1);
+            } else {
+                ctx.run(parts, planesTask);
+            }
+            curIn = null;
+            curBias = null;
+            curOut = null;
+            curActivation = null;
             if (act < 0) {
                 ConvActivation.after(activation, spec, out, outOff, ctx);
             }
         }
-    }
 
+        /** Output planes (image, channel) of share {@code part} of {@code parts} of the current call. */
+        private void planes(int part, int parts) {
+            MemorySegment in = curIn;
+            MemorySegment out = curOut;
+            MemorySegment bias = curBias;
+            ActivationFunction activation = curActivation;
+            int act = curAct;
+            float actLo = activation == null ? 0f : activation.alpha();
+            float actHi = activation == null ? 0f : activation.beta();
+            int planes = spec.n() * spec.outC();
+            int end = ComputeContext.partBegin(planes, parts, part + 1);
+            for (int p = ComputeContext.partBegin(planes, parts, part); p < end; p++) {
+                int oc = p % spec.outC();
+                int b = p / spec.outC();
+                int ic = oc / spec.outCPerGroup();
+                float bv = bias == null ? 0f : bias.getAtIndex(F, curBiasOff + oc);
+                long inBase = curInOff + ((long) b * spec.inC() + ic) * spec.inSpatial();
+                long outBase = curOutOff + (long) p * spec.outSpatial();
+                int wBase = oc * spec.kernelVolume();
+                if (fast != null && fast.fits(in, inBase, out, outBase)) {
+                    fast.plane(in, inBase, w, wBase, bv, out, outBase, Math.max(act, DepthwisePlanes.ACT_NONE),
+                            actLo, actHi);
+                } else {
+                    plane(spec, in, inBase, w, wBase, bv, out, outBase);
+                    if (act > DepthwisePlanes.ACT_NONE) {
+                        for (long i = 0; i < spec.outSpatial(); i++) {
+                            out.setAtIndex(F, outBase + i, activation.apply(out.getAtIndex(F, outBase + i)));
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /** One output plane from one input plane at {@code inBase}, weights {@code w[wBase..]}. */
     private static void plane(ConvSpec s, MemorySegment in, long inBase, float[] w, int wBase, float bias,
