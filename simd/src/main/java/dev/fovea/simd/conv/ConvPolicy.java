@@ -21,9 +21,10 @@ package dev.fovea.simd.conv;
  *     at most this many times the output's pixels, and more than 16 (with fewer, im2col's GEMM runs
  *     transposed, which implicit GEMM's indirect B cannot). Zen 4, 1 thread, 3x3 pad 1, 256
  *     channels, batch 4, implicit GEMM vs im2col: 4x4 output (ratio 1.375) 1.65 vs 1.73 ms, 3x3
- *     (1.44) 1.23 vs 1.20, 2x2 (1.5) 1.12 vs 0.77. Strided, batch 1, the same against im2col:
- *     ResNet-18's 7x7 stride-2 stem (ratio 1.03) 3.1-3.3 vs 4.1-4.8 ms, its 3x3 stride-2 layers
- *     (1.04-1.12) 1.4-2.0 vs 1.7-2.0 ms. 1x1 kernels always go to implicit GEMM.
+ *     (1.44) 1.23 vs 1.20, 2x2 (1.5) 1.12 vs 0.77. Strided, batch 1, the same against im2col
+ *     (JMH, two runs): ResNet-18's 7x7 stride-2 stem (ratio 1.03) 1.44-1.55x, AlexNet's 11x11
+ *     stride-4 conv1 (1.04) 1.62-1.74x, ResNet-18's 3x3 stride-2 conv of layer2 (1.04) 1.16-1.40x,
+ *     of layer4 (1.12, a 7x7 output) 0.96-1.09x. 1x1 kernels always go to implicit GEMM.
  */
 public record ConvPolicy(String forced, int winogradMinChannels, int winogradMinOutput, int winogradF4MinTiles,
                          double implicitGemmMaxWideRatio) {
