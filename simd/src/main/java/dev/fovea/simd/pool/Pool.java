@@ -2,6 +2,7 @@ package dev.fovea.simd.pool;
 
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -41,8 +42,7 @@ public final class Pool {
             maxPlanes(s, in, inOff, out, outOff, indices, idxOff, 0, (int) s.planes());
             return;
         }
-        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> maxPlanes(s, in, inOff, out, outOff, indices, idxOff, p0, p1),
-                in, out, indices);
+        forward(ctx, true, s, in, inOff, out, outOff, indices, idxOff);
     }
 
     private static void maxPlanes(PoolSpec s, MemorySegment in, long inOff, MemorySegment out, long outOff,
@@ -71,7 +71,82 @@ public final class Pool {
             avgPlanes(s, in, inOff, out, outOff, 0, (int) s.planes());
             return;
         }
-        split(ctx, s.planes(), s.inPlane(), (p0, p1) -> avgPlanes(s, in, inOff, out, outOff, p0, p1), in, out);
+        forward(ctx, false, s, in, inOff, out, outOff, null, 0);
+    }
+
+    /**
+     * Max or average pooling split over the context's threads by planes, as {@link #split} would
+     * split it, through this thread's {@link Forward} task: a capturing lambda here cost a heap
+     * object per call (two per 2-thread ResNet-18 run).
+     */
+    private static void forward(ComputeContext ctx, boolean max, PoolSpec s, MemorySegment in, long inOff,
+                                MemorySegment out, long outOff, MemorySegment indices, long idxOff) {
+        if (s.planes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + s.planes());
+        }
+        int planes = (int) s.planes();
+        int parts = parts(ctx, planes, s.inPlane());
+        if (parts == 1) {
+            if (max) {
+                maxPlanes(s, in, inOff, out, outOff, indices, idxOff, 0, planes);
+            } else {
+                avgPlanes(s, in, inOff, out, outOff, 0, planes);
+            }
+            return;
+        }
+        Forward task = FORWARD.get().set(max, s, in, inOff, out, outOff, indices, idxOff);
+        try {
+            ctx.run(parts, task);
+        } finally {
+            task.clear();
+        }
+    }
+
+    /** Each thread's reusable {@link Forward} task. */
+    private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
+
+    /** The planes of one forward pooling call, split over the parts; filled per call, read by the parts. */
+    private static final class Forward implements PartTask {
+        private boolean max;
+        private PoolSpec spec;
+        private MemorySegment in;
+        private long inOff;
+        private MemorySegment out;
+        private long outOff;
+        private MemorySegment indices;
+        private long idxOff;
+
+        Forward set(boolean max, PoolSpec spec, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                    MemorySegment indices, long idxOff) {
+            this.max = max;
+            this.spec = spec;
+            this.in = in;
+            this.inOff = inOff;
+            this.out = out;
+            this.outOff = outOff;
+            this.indices = indices;
+            this.idxOff = idxOff;
+            return this;
+        }
+
+        void clear() {
+            spec = null;
+            in = null;
+            out = null;
+            indices = null;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int planes = (int) spec.planes();
+            int p0 = ComputeContext.partBegin(planes, parts, part);
+            int p1 = ComputeContext.partBegin(planes, parts, part + 1);
+            if (max) {
+                maxPlanes(spec, in, inOff, out, outOff, indices, idxOff, p0, p1);
+            } else {
+                avgPlanes(spec, in, inOff, out, outOff, p0, p1);
+            }
+        }
     }
 
     private static void avgPlanes(PoolSpec s, MemorySegment in, long inOff, MemorySegment out, long outOff, int p0,
@@ -276,6 +351,17 @@ public final class Pool {
         }
         int grain = (int) Math.max(1, Math.min(p, MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements)));
         ctx.parallelFor(p, grain, body::run);
+    }
+
+    /**
+     * The parts {@link #split} cuts {@code planes} planes into on {@code ctx}: as many threads as
+     * have {@link #MIN_ELEMENTS_PER_THREAD} input elements each, at most one per plane
+     * ({@link ComputeContext#parallelFor}'s rule). Only for calls {@link #serial} did not keep on
+     * the caller.
+     */
+    private static int parts(ComputeContext ctx, int planes, long planeElements) {
+        int grain = (int) Math.max(1, Math.min(planes, MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements)));
+        return (int) Math.max(1, Math.min(ctx.threads(), (long) planes / grain));
     }
 
     private static void checkFloats(String what, MemorySegment seg, long off, long elements, Object spec) {
