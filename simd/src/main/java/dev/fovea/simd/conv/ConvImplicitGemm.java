@@ -187,6 +187,12 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         final ConvEpilogues epilogues;
         private final PartTask part = this::part;
         private int parallelCount;
+        // operands of the current execute call, set before any fork, read-only while the parts run
+        MemorySegment curIn;
+        long curInOff;
+        MemorySegment curOut;
+        long curOutOff;
+        Epilogue[] curEpilogues;
 
         BasePlan(ConvSpec spec, ComputeContext ctx) {
             this.spec = spec;
@@ -202,6 +208,21 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         @Override
         public String algorithm() {
             return INSTANCE.name();
+        }
+
+        /** Sets the operands of the current call. */
+        final void bind(MemorySegment in, long inOff, MemorySegment out, long outOff, Epilogue[] eps) {
+            curIn = in;
+            curInOff = inOff;
+            curOut = out;
+            curOutOff = outOff;
+            curEpilogues = eps;
+        }
+
+        /** Drops the segments of the last call. */
+        final void unbind() {
+            curIn = null;
+            curOut = null;
         }
 
         /** Runs {@link #range} over {@code [0, count)}, split over the threads when {@code floats} is large. */
@@ -239,12 +260,6 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         private final int imageThreads;
         private final MemorySegment ws;
         private final PartTask imagesTask = this::imagesPart;
-        // operands of the current execute call, for range and imagesPart
-        private MemorySegment curIn;
-        private long curInOff;
-        private Epilogue[] curEpilogues;
-        private MemorySegment curOut;
-        private long curOutOff;
 
         GatherPlan(ConvSpec spec, PackedMatrix[] packed, ComputeContext ctx) {
             super(spec, ctx);
@@ -271,11 +286,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
-            curEpilogues = eps;
-            curIn = in;
-            curInOff = inOff;
-            curOut = out;
-            curOutOff = outOff;
+            bind(in, inOff, out, outOff, eps);
             if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
                 ctx.run(imageThreads, imagesTask);
             } else {
@@ -288,8 +299,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     }
                 }
             }
-            curIn = null;
-            curOut = null;
+            unbind();
             ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
@@ -369,13 +379,8 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         private final MemorySegment phaseWs;
         private final MemorySegment wideWs;
         private final PartTask imagesTask = this::imagesPart;
-        // operands of the current execute call, for range and imagesPart (read-only while they run)
+        /** What {@link #range} does in the current call: prepare the input, or copy the output out. */
         private boolean preparing;
-        private MemorySegment curIn;
-        private long curInOff;
-        private MemorySegment curOut;
-        private long curOutOff;
-        private Epilogue[] curEpilogues;
         // the image group of the current forRange call (images one after another only)
         private long curInImage;
         private long curOutImage;
@@ -440,11 +445,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            curEpilogues = epilogues.of(bias, biasOff, activation);
-            curIn = in;
-            curInOff = inOff;
-            curOut = out;
-            curOutOff = outOff;
+            bind(in, inOff, out, outOff, epilogues.of(bias, biasOff, activation));
             if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
                 ctx.run(imageThreads, imagesTask);
             } else {
@@ -456,8 +457,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                     }
                 }
             }
-            curIn = null;
-            curOut = null;
+            unbind();
             ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
         }
 
