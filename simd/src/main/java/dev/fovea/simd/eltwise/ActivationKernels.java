@@ -5,6 +5,7 @@ import dev.fovea.simd.eltwise.impl.ActivationScalar;
 import dev.fovea.simd.eltwise.impl.Checks;
 import dev.fovea.simd.eltwise.impl.generated.ActivationVectorOps;
 import dev.fovea.simd.parallel.ComputeContext;
+import dev.fovea.simd.parallel.PartTask;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -52,11 +53,61 @@ public final class ActivationKernels {
         Checks.input("ActivationKernels.forward", "x", x, xOff, 1, n);
         Checks.output("ActivationKernels.forward", "y", y, yOff, 1, n);
         Objects.requireNonNull(ctx, "ActivationKernels.forward: ctx is null");
-        if (serial(n, ctx)) {
-            forwardRange(f, x, xOff, y, yOff, n); // no task object for the common one-thread case
+        if (serial(n, ctx) || !ComputeContext.shareable(x, y)) {
+            forwardRange(f, x, xOff, y, yOff, n);
             return;
         }
-        inBlocks(n, ctx, ComputeContext.shareable(x, y), (i0, m) -> forwardRange(f, x, xOff + i0, y, yOff + i0, m));
+        int blocks = (int) ((n + BLOCK - 1) / BLOCK);
+        int parts = Math.max(1, Math.min(ctx.threads(), blocks / MIN_BLOCKS_PER_THREAD));
+        ForwardBlocks task = FORWARD_BLOCKS.get().set(f, x, xOff, y, yOff, n, blocks);
+        try {
+            ctx.run(parts, task);
+        } finally {
+            task.clear();
+        }
+    }
+
+    /** Each thread's reusable {@link ForwardBlocks}. */
+    private static final ThreadLocal<ForwardBlocks> FORWARD_BLOCKS = ThreadLocal.withInitial(ForwardBlocks::new);
+
+    /**
+     * A threaded forward call's whole blocks split over the parts, as {@link #inBlocks} splits
+     * them; filled per call (a capturing lambda per call was a heap object each time a
+     * convolution applied its activation after the fact: Winograd's ReLU in ResNet-18).
+     */
+    private static final class ForwardBlocks implements PartTask {
+        private ActivationFunction f;
+        private MemorySegment x;
+        private long xOff;
+        private MemorySegment y;
+        private long yOff;
+        private long n;
+        private int blocks;
+
+        ForwardBlocks set(ActivationFunction f, MemorySegment x, long xOff, MemorySegment y, long yOff, long n,
+                          int blocks) {
+            this.f = f;
+            this.x = x;
+            this.xOff = xOff;
+            this.y = y;
+            this.yOff = yOff;
+            this.n = n;
+            this.blocks = blocks;
+            return this;
+        }
+
+        void clear() {
+            f = null;
+            x = null;
+            y = null;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            long i0 = (long) ComputeContext.partBegin(blocks, parts, part) * BLOCK;
+            long i1 = Math.min(n, (long) ComputeContext.partBegin(blocks, parts, part + 1) * BLOCK);
+            forwardRange(f, x, xOff + i0, y, yOff + i0, i1 - i0);
+        }
     }
 
     /** {@code dx[dxOff + i] = g[gOff + i] f'(x[xOff + i])} for {@code i < n}, on the calling thread. */
