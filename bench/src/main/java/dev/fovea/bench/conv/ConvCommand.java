@@ -5,6 +5,7 @@ import dev.fovea.simd.CpuFeatures;
 import dev.fovea.simd.Simd;
 import dev.fovea.simd.conv.Conv;
 import dev.fovea.simd.conv.ConvAlgorithm;
+import dev.fovea.simd.conv.ConvPolicy;
 import dev.fovea.simd.conv.ConvSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,8 +26,12 @@ import org.openjdk.jmh.runner.RunnerException;
  *
  * <p>The naive loops run every layer (they are the baseline of the "x naive" column) but with
  * one warm-up and two measured iterations: a single call of VGG-16 conv1_2 takes seconds.
+ * {@code --algos auto} adds {@link ConvPolicy#AUTO}'s choice per layer, reported as
+ * {@code auto:NAME}.
  */
 public final class ConvCommand {
+    /** The {@code --algos} name of {@link ConvPolicy#AUTO}'s choice. */
+    private static final String AUTO = "auto";
     private int threads = 1;
     private int batch = 1;
     private boolean quick;
@@ -53,13 +58,20 @@ public final class ConvCommand {
                 case "--threads" -> cmd.threads = JmhRuns.positiveOption("--threads", v, ++i);
                 case "--batch" -> cmd.batch = JmhRuns.positiveOption("--batch", v, ++i);
                 case "--layers" -> cmd.layers = JmhRuns.namesOption("--layers", v, ++i, cmd.layers);
-                case "--algos" -> cmd.algos = JmhRuns.namesOption("--algos", v, ++i, cmd.algos);
+                case "--algos" -> cmd.algos = JmhRuns.namesOption("--algos", v, ++i, withAuto(cmd.algos));
                 case "--json" -> cmd.json = JmhRuns.pathOption("--json", v, ++i);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for conv");
             }
         }
         cmd.execute();
         return 0;
+    }
+
+    /** The algorithm names {@code --algos} accepts: every algorithm, and {@code auto}. */
+    private static List<String> withAuto(List<String> algos) {
+        List<String> known = new ArrayList<>(algos);
+        known.add(AUTO);
+        return known;
     }
 
     private void execute() throws IOException, RunnerException {
@@ -73,10 +85,12 @@ public final class ConvCommand {
             ConvLayer layer = ConvLayer.named(name);
             ConvSpec spec = layer.spec(batch);
             for (String algo : algos) {
-                if (Conv.algorithm(algo).unsupportedReason(spec) != null) {
+                boolean auto = algo.equals(AUTO);
+                if (!auto && Conv.algorithm(algo).unsupportedReason(spec) != null) {
                     continue;
                 }
-                JmhRuns.progress(name + " " + algo);
+                String label = auto ? AUTO + ":" + Conv.choose(spec, ConvPolicy.AUTO).name() : algo;
+                JmhRuns.progress(name + " " + label);
                 var options = JmhRuns.options(Conv2dBench.class.getName() + ".conv$", quick)
                         .param("algo", algo).param("layer", name).param("batch", Integer.toString(batch))
                         .param("threads", Integer.toString(threads));
@@ -91,12 +105,12 @@ public final class ConvCommand {
                     alloc = m[1];
                 } catch (RunnerException e) {
                     // e.g. the setup's check against naive failed: report it and go on with the others
-                    out.printf(Locale.ROOT, "FAILED %s %s: %s%n", name, algo, rootMessage(e));
+                    out.printf(Locale.ROOT, "FAILED %s %s: %s%n", name, label, rootMessage(e));
                     continue;
                 }
                 double gflops = spec.flops() / ms / 1e6;
-                points.add(new Point(layer, algo, ms, gflops, 100 * gflops / peak, alloc));
-                out.printf(Locale.ROOT, "  %s %s: %.4f ms, %.1f GFLOP/s%n", name, algo, ms, gflops);
+                points.add(new Point(layer, label, ms, gflops, 100 * gflops / peak, alloc));
+                out.printf(Locale.ROOT, "  %s %s: %.4f ms, %.1f GFLOP/s%n", name, label, ms, gflops);
             }
         }
         table(points, peak);
@@ -124,14 +138,18 @@ public final class ConvCommand {
     }
 
     private void table(List<Point> points, double peak) {
-        String head = String.format(Locale.ROOT, "%-16s %-14s %10s %8s %7s %9s %9s %9s", "layer", "algorithm", "ms",
+        // columns as wide as the longest layer name and algorithm label (resnet18.layer2.s2, auto:implicit-gemm)
+        int layerWidth = Math.max(16, points.stream().mapToInt(p -> p.layer().name().length()).max().orElse(0));
+        int algoWidth = Math.max(14, points.stream().mapToInt(p -> p.algo().length()).max().orElse(0));
+        String names = "%-" + layerWidth + "s %-" + algoWidth + "s ";
+        String head = String.format(Locale.ROOT, names + "%10s %8s %7s %9s %9s %9s", "layer", "algorithm", "ms",
                 "GFLOP/s", "%peak", "x naive", "x im2col", "B/call");
         out.println(head);
         out.println("-".repeat(head.length()));
         for (Point p : points) {
             double naive = msOf(points, p.layer(), "naive");
             double im2col = msOf(points, p.layer(), "im2col");
-            out.printf(Locale.ROOT, "%-16s %-14s %10.4f %8.1f %6.1f%% %9s %9s %9s%n", p.layer().name(), p.algo(),
+            out.printf(Locale.ROOT, names + "%10.4f %8.1f %6.1f%% %9s %9s %9s%n", p.layer().name(), p.algo(),
                     p.ms(), p.gflops(), p.pctPeak(), ratio(naive, p.ms()), ratio(im2col, p.ms()),
                     Double.isNaN(p.allocBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", p.allocBytes()));
         }
