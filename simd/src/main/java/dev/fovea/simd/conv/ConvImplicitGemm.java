@@ -449,11 +449,11 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
                 ctx.run(imageThreads, imagesTask);
             } else {
-                boolean inShared = ComputeContext.shareable(in);
-                boolean outShared = ComputeContext.shareable(out);
+                boolean splitIn = ComputeContext.shareable(in);
+                boolean splitOut = ComputeContext.shareable(out);
                 for (int b = 0; b < spec.n(); b++) {
                     for (int g = 0; g < spec.groups(); g++) {
-                        image(b, g, ctx, 0, inShared, outShared);
+                        image(b, g, ctx, 0, splitIn, splitOut);
                     }
                 }
             }
@@ -473,10 +473,11 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
 
         /**
          * Image b, group g of the current call, in workspace slice {@code slot}: the input prepared,
-         * the GEMM on {@code gemmCtx}, the valid columns copied out; the copies split over
-         * {@link #ctx}'s threads where the segments allow it.
+         * the GEMM on {@code gemmCtx}, the valid columns copied out. {@code splitIn} /
+         * {@code splitOut}: the preparation / the copy may be split over {@link #ctx}'s threads
+         * (images one after another, shareable segments; slot 0 only).
          */
-        private void image(int b, int g, ComputeContext gemmCtx, int slot, boolean inShared, boolean outShared) {
+        private void image(int b, int g, ComputeContext gemmCtx, int slot, boolean splitIn, boolean splitOut) {
             int cg = spec.inCPerGroup();
             int og = spec.outCPerGroup();
             long outSpatial = spec.outSpatial();
@@ -485,7 +486,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             MemorySegment p = curIn;
             long pOff = inG;
             if (padWs != null || phaseWs != null) {
-                if (inShared) {
+                if (splitIn) {
                     preparing = true;
                     curInImage = inG;
                     forRange(cg, (long) cg * phases * phaseSpatial, true);
@@ -500,7 +501,7 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
             int ldc = direct ? (int) outSpatial : wideCols;
             Sgemm.sgemmIndirectB(gemmCtx, packed[g], wideCols, 1f, p, pOff, rows, 0f, c, cOff, ldc, curEpilogues[g]);
             if (!direct) {
-                if (outShared) {
+                if (splitOut) {
                     preparing = false;
                     curOutImage = outG;
                     forRange(og, (long) og * outSpatial, true);
