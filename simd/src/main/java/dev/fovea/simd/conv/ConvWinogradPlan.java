@@ -76,6 +76,10 @@ final class ConvWinogradPlan implements ConvPlan {
     private long biasOff;
     private MemorySegment out;
     private long outOff;
+    /** The activation's code for the output transform ({@link DepthwisePlanes#activationCode}; -1: a pass after). */
+    private int act;
+    private float actLo;
+    private float actHi;
     private int unit;
     private int transformParts;
 
@@ -205,6 +209,10 @@ final class ConvWinogradPlan implements ConvPlan {
     public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff,
                         ActivationFunction activation) {
         ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+        // ReLU and hardtanh in the output transform's stores; other functions in a pass after
+        this.act = DepthwisePlanes.activationCode(activation);
+        this.actLo = activation == null ? 0f : activation.alpha();
+        this.actHi = activation == null ? 0f : activation.beta();
         this.in = in;
         this.inOff = inOff;
         this.bias = bias;
@@ -230,7 +238,9 @@ final class ConvWinogradPlan implements ConvPlan {
             this.bias = null;
             this.out = null;
         }
-        ConvActivation.after(activation, spec, out, outOff, ctx);
+        if (act < 0) {
+            ConvActivation.after(activation, spec, out, outOff, ctx);
+        }
     }
 
 
@@ -328,8 +338,9 @@ final class ConvWinogradPlan implements ConvPlan {
             float b = bias == null ? 0f : bias.getAtIndex(F, biasOff + oc);
             for (int r = r0; r < r1; r++) {
                 long plane = outOff + ((long) (r / tilesH) * spec.outC() + oc) * planeSize;
-                ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, out, plane,
-                        spec.outH(), spec.outW(), tilesW, r % tilesH, outRowBufs[stagingSlot]);
+                ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, Math.max(act, 0),
+                        actLo, actHi, out, plane, spec.outH(), spec.outW(), tilesW, r % tilesH,
+                        outRowBufs[stagingSlot]);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.fovea.simd.conv;
 
 import dev.fovea.simd.Simd;
+import dev.fovea.simd.eltwise.impl.ActivationScalar;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -104,19 +105,21 @@ final class ConvWinogradTransforms {
 
     /**
      * Writes tile row {@code ty} of the staging rows {@code y[yOff + (r * m + s) * ld + t]} plus
-     * {@code bias} to the output plane, rows past {@code outH} and columns past {@code outW}
-     * skipped; {@code rowBuf} is {@link ConvWinogradVector#mergeRow}'s buffer (vector path only).
+     * {@code bias}, through the activation {@code act} ({@link DepthwisePlanes#ACT_NONE},
+     * {@code ACT_RELU} or {@code ACT_HARDTANH} within {@code lo, hi}), to the output plane, rows
+     * past {@code outH} and columns past {@code outW} skipped; {@code rowBuf} is
+     * {@link ConvWinogradVector#mergeRow}'s buffer (vector path only).
      */
-    static void scatterRow(boolean f4, MemorySegment y, long yOff, int ld, float bias, MemorySegment out, long plane,
-                           int outH, int outW, int tilesW, int ty, float[] rowBuf) {
+    static void scatterRow(boolean f4, MemorySegment y, long yOff, int ld, float bias, int act, float lo, float hi,
+                           MemorySegment out, long plane, int outH, int outW, int tilesW, int ty, float[] rowBuf) {
         int m = f4 ? 4 : 2;
         if (!Simd.VECTOR) {
-            scatter(m, y, yOff, ld, bias, out, plane, outH, outW, tilesW, ty * tilesW, tilesW);
+            scatter(m, y, yOff, ld, bias, act, lo, hi, out, plane, outH, outW, tilesW, ty * tilesW, tilesW);
             return;
         }
         int rows = Math.min(m, outH - ty * m);
         for (int r = 0; r < rows; r++) {
-            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, rowBuf, out,
+            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, act, lo, hi, rowBuf, out,
                     plane + (long) (ty * m + r) * outW, outW);
         }
     }
@@ -159,12 +162,13 @@ final class ConvWinogradTransforms {
     }
 
     /**
-     * Writes staging rows {@code y[yOff + (r * m + s) * ld + t]} plus {@code bias} to the output
-     * plane {@code out[plane..]} ({@code outH x outW}) for tiles {@code [t0, t0 + nt)}, skipping
-     * positions of border tiles that fall past the bottom or right edge.
+     * Writes staging rows {@code y[yOff + (r * m + s) * ld + t]} plus {@code bias}, through the
+     * activation {@code act} (as {@link #scatterRow}), to the output plane {@code out[plane..]}
+     * ({@code outH x outW}) for tiles {@code [t0, t0 + nt)}, skipping positions of border tiles
+     * that fall past the bottom or right edge.
      */
-    static void scatter(int m, MemorySegment y, long yOff, int ld, float bias, MemorySegment out, long plane,
-                        int outH, int outW, int tilesW, int t0, int nt) {
+    static void scatter(int m, MemorySegment y, long yOff, int ld, float bias, int act, float lo, float hi,
+                        MemorySegment out, long plane, int outH, int outW, int tilesW, int t0, int nt) {
         for (int t = 0; t < nt; t++) {
             int tile = t0 + t;
             int row0 = (tile / tilesW) * m;
@@ -174,7 +178,13 @@ final class ConvWinogradTransforms {
             long dst = plane + (long) row0 * outW + col0;
             for (int r = 0; r < rows; r++) {
                 for (int s = 0; s < cols; s++) {
-                    out.setAtIndex(F, dst + s, y.getAtIndex(F, yOff + (long) (r * m + s) * ld + t) + bias);
+                    float v = y.getAtIndex(F, yOff + (long) (r * m + s) * ld + t) + bias;
+                    if (act == DepthwisePlanes.ACT_RELU) {
+                        v = ActivationScalar.relu(v, 0f, 0f);
+                    } else if (act == DepthwisePlanes.ACT_HARDTANH) {
+                        v = ActivationScalar.hardtanh(v, lo, hi);
+                    }
+                    out.setAtIndex(F, dst + s, v);
                 }
                 dst += outW;
             }

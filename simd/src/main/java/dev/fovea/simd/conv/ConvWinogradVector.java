@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -125,20 +126,23 @@ final class ConvWinogradVector {
     /**
      * Merges {@code m} staging rows ({@code y[yOff + s * ys + t]}, column {@code s} of tile
      * {@code t}) plus {@code bias} into {@code width} floats of an output row at
-     * {@code out[outOff..]}: tile {@code t}, column {@code s} goes to {@code t * m + s}.
+     * {@code out[outOff..]}: tile {@code t}, column {@code s} goes to {@code t * m + s}, after the
+     * activation {@code act} ({@link DepthwisePlanes#ACT_NONE}, {@code ACT_RELU}, or
+     * {@code ACT_HARDTANH} with bounds {@code lo, hi}: the expressions of
+     * {@code ActivationVector}, so the same bits as a separate pass).
      * Reads {@code ceil(width / (m L))} vectors of tiles from each staging row. Whole vectors go
      * to {@code rowBuf} ({@link #mergeBufferLength} floats), then {@code width} floats are copied
      * out: no masked store at the right edge (see {@link PartialVectors}), and no vector crosses
      * a call.
      */
-    static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, float[] rowBuf,
-                         MemorySegment out, long outOff, int width) {
+    static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, int act, float lo, float hi,
+                         float[] rowBuf, MemorySegment out, long outOff, int width) {
         int span = (f4 ? 4 : 2) * L;
         for (int k = 0; k * span < width; k++) {
             if (f4) {
-                mergeF4(y, yOff + (long) k * L, ys, bias, rowBuf, k * span);
+                mergeF4(y, yOff + (long) k * L, ys, bias, act, lo, hi, rowBuf, k * span);
             } else {
-                mergeF2(y, yOff + (long) k * L, ys, bias, rowBuf, k * span);
+                mergeF2(y, yOff + (long) k * L, ys, bias, act, lo, hi, rowBuf, k * span);
             }
         }
         MemorySegment.copy(rowBuf, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, outOff * Float.BYTES, width);
@@ -149,12 +153,24 @@ final class ConvWinogradVector {
         return chunks(tilesW) * L * m;
     }
 
-    private static void mergeF4(MemorySegment y, long yOff, long ys, float bias, float[] row, int at) {
+    private static void mergeF4(MemorySegment y, long yOff, long ys, float bias, int act, float lo, float hi,
+                                float[] row, int at) {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector y0 = load(y, yOff).add(b);
         FloatVector y1 = load(y, yOff + ys).add(b);
         FloatVector y2 = load(y, yOff + 2 * ys).add(b);
         FloatVector y3 = load(y, yOff + 3 * ys).add(b);
+        if (act == DepthwisePlanes.ACT_RELU) {
+            y0 = y0.blend(0f, y0.compare(VectorOperators.LE, 0f));
+            y1 = y1.blend(0f, y1.compare(VectorOperators.LE, 0f));
+            y2 = y2.blend(0f, y2.compare(VectorOperators.LE, 0f));
+            y3 = y3.blend(0f, y3.compare(VectorOperators.LE, 0f));
+        } else if (act == DepthwisePlanes.ACT_HARDTANH) {
+            y0 = y0.blend(hi, y0.compare(VectorOperators.GT, hi)).blend(lo, y0.compare(VectorOperators.LT, lo));
+            y1 = y1.blend(hi, y1.compare(VectorOperators.GT, hi)).blend(lo, y1.compare(VectorOperators.LT, lo));
+            y2 = y2.blend(hi, y2.compare(VectorOperators.GT, hi)).blend(lo, y2.compare(VectorOperators.LT, lo));
+            y3 = y3.blend(hi, y3.compare(VectorOperators.GT, hi)).blend(lo, y3.compare(VectorOperators.LT, lo));
+        }
         FloatVector a = ZIP_LOWER.selectFrom(y0, y1);
         FloatVector bb = ZIP_UPPER.selectFrom(y0, y1);
         FloatVector c = ZIP_LOWER.selectFrom(y2, y3);
@@ -165,10 +181,18 @@ final class ConvWinogradVector {
         PAIRS_UPPER.selectFrom(bb, d).intoArray(row, at + 3 * L);
     }
 
-    private static void mergeF2(MemorySegment y, long yOff, long ys, float bias, float[] row, int at) {
+    private static void mergeF2(MemorySegment y, long yOff, long ys, float bias, int act, float lo, float hi,
+                                float[] row, int at) {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector y0 = load(y, yOff).add(b);
         FloatVector y1 = load(y, yOff + ys).add(b);
+        if (act == DepthwisePlanes.ACT_RELU) {
+            y0 = y0.blend(0f, y0.compare(VectorOperators.LE, 0f));
+            y1 = y1.blend(0f, y1.compare(VectorOperators.LE, 0f));
+        } else if (act == DepthwisePlanes.ACT_HARDTANH) {
+            y0 = y0.blend(hi, y0.compare(VectorOperators.GT, hi)).blend(lo, y0.compare(VectorOperators.LT, lo));
+            y1 = y1.blend(hi, y1.compare(VectorOperators.GT, hi)).blend(lo, y1.compare(VectorOperators.LT, lo));
+        }
         ZIP_LOWER.selectFrom(y0, y1).intoArray(row, at);
         ZIP_UPPER.selectFrom(y0, y1).intoArray(row, at + L);
     }
