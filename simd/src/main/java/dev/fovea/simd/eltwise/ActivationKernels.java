@@ -58,7 +58,7 @@ public final class ActivationKernels {
             return;
         }
         int blocks = (int) ((n + BLOCK - 1) / BLOCK);
-        int parts = Math.max(1, Math.min(ctx.threads(), blocks / MIN_BLOCKS_PER_THREAD));
+        int parts = ctx.parallelParts(blocks, MIN_BLOCKS_PER_THREAD);
         ForwardBlocks task = FORWARD_BLOCKS.get().set(f, x, xOff, y, yOff, n, blocks);
         try {
             ctx.run(parts, task);

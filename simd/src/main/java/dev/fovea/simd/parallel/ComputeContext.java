@@ -221,12 +221,22 @@ public final class ComputeContext implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        int parts = (int) Math.max(1, Math.min(threads, (long) n / grain));
+        int parts = parallelParts(n, grain);
         if (parts == 1) {
             body.run(0, n);
             return;
         }
         run(parts, (part, count) -> body.run(partBegin(n, count, part), partBegin(n, count, part + 1)));
+    }
+
+    /**
+     * The number of ranges {@link #parallelFor} cuts {@code [0, n)} into: at most {@code threads()},
+     * each of at least {@code grain} indices, and at least 1. For callers that run their own
+     * {@link PartTask} over {@link #partBegin} ranges (a task object kept for reuse instead of a
+     * capturing lambda per call).
+     */
+    public int parallelParts(int n, int grain) {
+        return (int) Math.max(1, Math.min(threads, (long) n / Math.max(1, grain)));
     }
 
     /** Stops this context's worker threads; closing the default context is a no-op. */

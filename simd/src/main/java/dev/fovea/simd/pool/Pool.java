@@ -75,17 +75,14 @@ public final class Pool {
     }
 
     /**
-     * Max or average pooling split over the context's threads by planes, as {@link #split} would
-     * split it, through this thread's {@link Forward} task: a capturing lambda here cost a heap
+     * Max or average pooling split over the context's threads by planes, into the ranges
+     * {@link #split} would cut, through this thread's {@link Forward} task: a capturing lambda here cost a heap
      * object per call (two per 2-thread ResNet-18 run).
      */
     private static void forward(ComputeContext ctx, boolean max, PoolSpec s, MemorySegment in, long inOff,
                                 MemorySegment out, long outOff, MemorySegment indices, long idxOff) {
-        if (s.planes() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + s.planes());
-        }
-        int planes = (int) s.planes();
-        int parts = parts(ctx, planes, s.inPlane());
+        int planes = planeCount(s.planes());
+        int parts = ctx.parallelParts(planes, grain(planes, s.inPlane()));
         if (parts == 1) {
             if (max) {
                 maxPlanes(s, in, inOff, out, outOff, indices, idxOff, 0, planes);
@@ -338,10 +335,7 @@ public final class Pool {
     /** Runs {@code body} over plane ranges, on the context's threads when the work and the segments allow. */
     private static void split(ComputeContext ctx, long planes, long planeElements, PlaneRange body,
                               MemorySegment... segments) {
-        if (planes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + planes);
-        }
-        int p = (int) planes;
+        int p = planeCount(planes);
         if (p == 0) {
             return;
         }
@@ -349,19 +343,20 @@ public final class Pool {
             body.run(0, p);
             return;
         }
-        int grain = (int) Math.max(1, Math.min(p, MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements)));
-        ctx.parallelFor(p, grain, body::run);
+        ctx.parallelFor(p, grain(p, planeElements), body::run);
     }
 
-    /**
-     * The parts {@link #split} cuts {@code planes} planes into on {@code ctx}: as many threads as
-     * have {@link #MIN_ELEMENTS_PER_THREAD} input elements each, at most one per plane
-     * ({@link ComputeContext#parallelFor}'s rule). Only for calls {@link #serial} did not keep on
-     * the caller.
-     */
-    private static int parts(ComputeContext ctx, int planes, long planeElements) {
-        int grain = (int) Math.max(1, Math.min(planes, MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements)));
-        return (int) Math.max(1, Math.min(ctx.threads(), (long) planes / grain));
+    /** {@code planes} as an int, or an exception naming the limit. */
+    private static int planeCount(long planes) {
+        if (planes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pooling: n * c must be below 2^31, got " + planes);
+        }
+        return (int) planes;
+    }
+
+    /** Planes per thread at least: enough for {@link #MIN_ELEMENTS_PER_THREAD} input elements, at most all. */
+    private static int grain(int planes, long planeElements) {
+        return (int) Math.max(1, Math.min(planes, MIN_ELEMENTS_PER_THREAD / Math.max(1, planeElements)));
     }
 
     private static void checkFloats(String what, MemorySegment seg, long off, long elements, Object spec) {
