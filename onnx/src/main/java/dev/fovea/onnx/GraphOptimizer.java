@@ -21,6 +21,8 @@ import java.util.Set;
  *   <li>Relu, Clip, LeakyRelu and HardSwish after a convolution or a Gemm fuse into its epilogue,
  *       and after an Add of a float result (a residual block's sum) into the Add's step, so
  *       the activation costs no extra pass over memory;</li>
+ *   <li>a residual Add of a convolution's output (and the activation fused into it) fuses into
+ *       the convolution, which adds the other input before the activation in its output pass;</li>
  *   <li>nodes whose outputs nothing uses are removed.</li>
  * </ol>
  * A rewrite only applies where the intermediate value has no other consumer and is not a graph
@@ -29,7 +31,7 @@ import java.util.Set;
 final class GraphOptimizer {
     /** What optimizing produced: the nodes left to run and every constant value. */
     record Result(List<Node> nodes, Map<String, OnnxValue> constants, int folded, int bnFolded, int fused,
-                  int removed) {
+                  int residuals, int removed) {
     }
 
     private GraphOptimizer() {
@@ -43,18 +45,20 @@ final class GraphOptimizer {
             outputs.add(v.name());
         }
         if (!enabled) {
-            return new Result(nodes, constants, 0, 0, 0, 0);
+            return new Result(nodes, constants, 0, 0, 0, 0, 0);
         }
         int folded;
         int bn;
         int fused;
+        int residuals;
         try (var unscoped = Scope.suspend(); var noGrad = Grad.off()) {
             folded = foldConstants(nodes, constants, outputs);
             bn = foldBatchNorm(nodes, constants, outputs);
             fused = fuseActivations(nodes, constants, outputs);
+            residuals = fuseResiduals(nodes, constants, outputs);
         }
         int removed = removeDead(nodes, outputs);
-        return new Result(nodes, constants, folded, bn, fused, removed);
+        return new Result(nodes, constants, folded, bn, fused, residuals, removed);
     }
 
     private static int foldConstants(List<Node> nodes, Map<String, OnnxValue> constants, Set<String> outputs) {
@@ -220,6 +224,62 @@ final class GraphOptimizer {
             nodes.set(i, conv.with(conv.inputs, List.of(act.outputs.get(0))).withActivation(f));
             nodes.remove(j);
             fused++;
+        }
+        return fused;
+    }
+
+    /**
+     * Fuses a residual Add into the convolution that computes one of its inputs: {@code Conv(x)
+     * -> c; Add(c, r) [+ activation] -> y} becomes one Conv node with inputs {@code (x, w, b, r)}
+     * and output {@code y}, the Add's fused activation applied after the sum
+     * ({@link dev.fovea.tensor.functional.PlannedConv#applyInto(Tensor, Tensor, Tensor)}: Winograd
+     * adds {@code r} in its output transform, the other algorithms in one pass with the
+     * activation). Applies where {@code c} has no other consumer and is not a graph output, the
+     * Conv has no activation of its own, and {@code r} is a computed value other than {@code c};
+     * the fused node takes the Add's place in the order, where {@code r} has been computed.
+     * Returns the number of Adds fused.
+     */
+    private static int fuseResiduals(List<Node> nodes, Map<String, OnnxValue> constants, Set<String> outputs) {
+        int fused = 0;
+        Map<String, Integer> uses = consumers(nodes);
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String out : nodes.get(i).outputs) {
+                producer.put(out, i);
+            }
+        }
+        for (int j = 0; j < nodes.size(); j++) {
+            Node add = nodes.get(j);
+            if (!add.opType.equals("Add") || add.inputs.size() != 2 || add.outputs.size() != 1) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                String c = add.input(side);
+                String r = add.input(1 - side);
+                Integer i = producer.get(c);
+                if (i == null || r.equals(c) || r.isEmpty() || constants.containsKey(r) || !producer.containsKey(r)) {
+                    continue;
+                }
+                Node conv = nodes.get(i);
+                if (!conv.opType.equals("Conv") || conv.fusedActivation != null || conv.inputs.size() > 3
+                        || conv.outputs.size() != 1 || soleConsumer(nodes, i, c, uses, outputs) != j) {
+                    continue;
+                }
+                List<String> inputs = List.of(conv.input(0), conv.input(1), conv.input(2), r);
+                Node fusedConv = conv.with(inputs, List.of(add.outputs.get(0))).withActivation(add.fusedActivation);
+                nodes.set(j, fusedConv);
+                nodes.remove((int) i);
+                fused++;
+                // indexes from i on moved down by one
+                producer.clear();
+                for (int k = 0; k < nodes.size(); k++) {
+                    for (String out : nodes.get(k).outputs) {
+                        producer.put(out, k);
+                    }
+                }
+                j--;
+                break;
+            }
         }
         return fused;
     }

@@ -147,7 +147,8 @@ final class NnKernels {
         if (state == null) {
             return false;
         }
-        for (int i = 1; i < n.inputs.size(); i++) {
+        // inputs 1 and 2 (weights, bias); a residual the optimizer gave a Conv (input 3) changes each run
+        for (int i = 1; i < Math.min(n.inputs.size(), 3); i++) {
             if (!n.input(i).isEmpty() && !state.isConstant(n.input(i))) {
                 return false;
             }
@@ -171,9 +172,11 @@ final class NnKernels {
         Tensor x = floats(n, in, 0);
         Tensor w = floats(n, in, 1);
         Tensor b = present(in, 2) ? floats(n, in, 2) : null;
+        // a residual Add the graph optimizer fused into this node, added before the activation
+        Tensor r = present(in, 3) ? floats(n, in, 3) : null;
         boolean cacheable = plannable(state, n);
         if (cacheable && state.get(n) instanceof CachedConv c && c.fits(w, b, x)) {
-            return one(c.plan().apply(x));
+            return one(applyPlanned(n, c.plan(), x, w, b, r));
         }
         if (w.rank() != x.rank()) {
             throw new OnnxException(n + ": weight " + Arrays.toString(w.shape()) + " and input "
@@ -189,15 +192,42 @@ final class NnKernels {
         if (cacheable && x.rank() >= 3 && x.rank() <= 5) {
             PlannedConv plan = PlannedConv.plan(x.rank() - 2, x.shape(), w, b, o, ComputeContext.current());
             state.put(n, new CachedConv(w, b, plan));
-            return one(plan.apply(x));
+            return one(applyPlanned(n, plan, x, w, b, r));
         }
-        return one(switch (x.rank()) {
+        return one(r == null ? convolve(n, x, w, b, o) : addThenActivate(convolve(n, x, w, b, o.activation(null)), r, act));
+    }
+
+    /**
+     * The planned convolution of {@code x}, plus the residual {@code r} (null: none) before the
+     * activation: in the plan's output pass when {@code r} has the output's shape, else (an Add
+     * that broadcasts) convolution, Add and activation one after the other.
+     */
+    private static Tensor applyPlanned(Node n, PlannedConv plan, Tensor x, Tensor w, Tensor b, Tensor r) {
+        if (r == null) {
+            return plan.apply(x);
+        }
+        if (Arrays.equals(r.shape(), plan.outputShape())) {
+            return plan.apply(x, r);
+        }
+        Geometry g = geometry(n, x.shape(), kernelOf(n, w), true);
+        ConvOptions o = ConvOptions.DEFAULT.stride(g.stride).dilation(g.dilation).padding(g.begin, g.end)
+                .groups((int) n.getInt("group", 1));
+        return addThenActivate(convolve(n, x, w, b, o), r, n.fusedActivation);
+    }
+
+    private static Tensor addThenActivate(Tensor y, Tensor r, ActivationFunction act) {
+        Tensor sum = y.add(r);
+        return act == null ? sum : Activations.activation(sum, act);
+    }
+
+    private static Tensor convolve(Node n, Tensor x, Tensor w, Tensor b, ConvOptions o) {
+        return switch (x.rank()) {
             case 3 -> F.conv1d(x, w, b, o);
             case 4 -> F.conv2d(x, w, b, o);
             case 5 -> F.conv3d(x, w, b, o);
             default -> throw new OnnxException(n + ": Fovea runs 1-d, 2-d and 3-d convolutions; input has shape "
                     + Arrays.toString(x.shape()));
-        });
+        };
     }
 
     private static OnnxValue[] convTranspose(Node n, OnnxValue[] in) {

@@ -20,11 +20,17 @@ final class NnSteps {
 
     /**
      * Conv as a compiled step: the plan this run state made for the traced input shape, bound to
-     * the step's tensors; null if the node was not planned (weights that are not constants).
+     * the step's tensors (and to the residual a fused Add gave the node); null if the node was not
+     * planned (weights that are not constants).
      */
     static Step convStep(Node n, Tensor[] in, Tensor[] out, RunState state) {
         if (state.get(n) instanceof NnKernels.CachedConv c && c.fits(in[1], in.length > 2 ? in[2] : null, in[0])) {
-            Runnable task = c.plan().bind(in[0], out[0]);
+            // a fused residual (input 3) must have the output's shape: a broadcasting one runs node by node
+            Tensor residual = in.length > 3 ? in[3] : null;
+            if (residual != null && !CompiledGraph.sameShape(residual, out[0])) {
+                return null;
+            }
+            Runnable task = c.plan().bind(in[0], residual, out[0]);
             return ctx -> task.run();
         }
         return null;

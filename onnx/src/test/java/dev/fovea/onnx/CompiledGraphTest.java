@@ -137,7 +137,8 @@ class CompiledGraphTest {
              InferenceSession plain = InferenceSession.createUncompiled(model, InferenceSession.Options.defaults());
              InferenceSession unoptimized = InferenceSession.create(model,
                      InferenceSession.Options.defaults().withOptimize(false))) {
-            assertEquals(Map.of("Add+RELU", 1, "AveragePool", 1, "Conv", 1, "Conv+RELU", 1, "Flatten", 1, "Gemm+RELU", 1,
+            // The second Conv, the residual Add and its ReLU are one node.
+            assertEquals(Map.of("AveragePool", 1, "Conv+Add+RELU", 1, "Conv+RELU", 1, "Flatten", 1, "Gemm+RELU", 1,
                     "MaxPool", 1, "Sigmoid", 1), compiled.operatorCounts());
             Tensor first = compiled.run(input);
             assertTrue(compiled.hasCompiledGraph(), "a graph of supported operators is compiled by its first run");
@@ -147,9 +148,37 @@ class CompiledGraphTest {
             assertMatchesReference(proto, x, 3, first, "compiled, first run");
             assertArrayEquals(nodeByNode.toArray(), first.toArray(), "compiled and node-by-node runs, bit for bit");
             assertArrayEquals(first.toArray(), second.toArray(), "first and second compiled runs");
-            // Without optimization: no fusion, separate ReLU steps, still compiled.
-            assertMatchesReference(proto, x, 3, unoptimized.run(input), "unoptimized, compiled");
+            // Without optimization: no fusion, separate Add and ReLU steps, still compiled, and the
+            // same bits (fusion changes no rounding; this model has no batch norm to fold).
+            Tensor separate = unoptimized.run(input);
+            assertMatchesReference(proto, x, 3, separate, "unoptimized, compiled");
             assertTrue(unoptimized.hasCompiledGraph());
+            assertArrayEquals(separate.toArray(), first.toArray(), "fused and unfused runs, bit for bit");
+        }
+    }
+
+    @Test
+    void residualAddsFuseIntoConvolutionsWithTheBitsOfTheUnfusedGraph() {
+        OnnxModel model = OnnxModel.parse(TestModels.residualBlocks().toByteArray());
+        try (InferenceSession fused = InferenceSession.create(model);
+             InferenceSession nodeByNode = InferenceSession.createUncompiled(model, InferenceSession.Options.defaults());
+             InferenceSession unfused = InferenceSession.create(model,
+                     InferenceSession.Options.defaults().withOptimize(false))) {
+            assertEquals(Map.of("Conv", 1, "Conv+Add", 1, "Conv+Add+RELU", 1, "Conv+RELU", 1), fused.operatorCounts(),
+                    fused.optimizationSummary());
+            assertTrue(fused.optimizationSummary().contains("2 residual adds fused into convolutions"),
+                    fused.optimizationSummary());
+            // batch 1 runs Winograd F(2x2) on the 3x3 convolutions, batch 2 F(4x4) (AUTO's tile count rule)
+            for (int batch : new int[] {1, 2}) {
+                Tensor input = Tensor.of(TestModels.values(batch * 16 * 13 * 21, 40 + batch), batch, 16, 13, 21);
+                Tensor want = unfused.run(input);
+                Tensor first = fused.run(input);
+                Tensor second = fused.run(input);
+                assertTrue(fused.hasCompiledGraph(), "the fused graph compiles");
+                assertArrayEquals(want.toArray(), first.toArray(), "fused and unfused, batch " + batch);
+                assertArrayEquals(want.toArray(), second.toArray(), "second compiled run, batch " + batch);
+                assertArrayEquals(want.toArray(), nodeByNode.run(input).toArray(), "node by node, batch " + batch);
+            }
         }
     }
 

@@ -151,4 +151,39 @@ final class TestModels {
                 .addNode(node("Sigmoid", List.of("h"), List.of("y")));
         return model(g.build(), 13);
     }
+
+    /**
+     * Two residual blocks whose Adds fuse into convolutions: Conv(16->16, 3x3, pad 1) + Relu = r1;
+     * Conv(r1, 3x3) = c2 and, after it in node order, a 1x1 Conv(x) = d; Add(c2, d) + Relu = r2;
+     * Conv(r2, 3x3) = c3; Add(r2, c3) = y (the conv output second, no activation). Input "x"
+     * [batch, 16, 13, 21] (a width that is not a whole number of vectors, a partial last row of
+     * Winograd tiles), output "y" of the same shape.
+     */
+    static ModelProto residualBlocks() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("residual_blocks")
+                .addInput(tensorInfo("x", 1, "batch", 16, 13, 21))
+                .addOutput(tensorInfo("y", 1, "batch", 16, 13, 21))
+                .addInitializer(floats("wa", scaled(values(16 * 16 * 9, 31), 0.1f), 16, 16, 3, 3))
+                .addInitializer(floats("ba", values(16, 32), 16))
+                .addInitializer(floats("wb", scaled(values(16 * 16 * 9, 33), 0.1f), 16, 16, 3, 3))
+                .addInitializer(floats("bb", values(16, 34), 16))
+                .addInitializer(floats("wd", scaled(values(16 * 16, 35), 0.2f), 16, 16, 1, 1))
+                .addInitializer(floats("we", scaled(values(16 * 16 * 9, 36), 0.1f), 16, 16, 3, 3))
+                .addNode(node("Conv", List.of("x", "wa", "ba"), List.of("c1"), ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Relu", List.of("c1"), List.of("r1")))
+                .addNode(node("Conv", List.of("r1", "wb", "bb"), List.of("c2"), ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Conv", List.of("x", "wd"), List.of("d")))
+                .addNode(node("Add", List.of("c2", "d"), List.of("s")))
+                .addNode(node("Relu", List.of("s"), List.of("r2")))
+                .addNode(node("Conv", List.of("r2", "we"), List.of("c3"), ints("pads", 1, 1, 1, 1)))
+                .addNode(node("Add", List.of("r2", "c3"), List.of("y")));
+        return model(g.build(), 13);
+    }
+
+    private static float[] scaled(float[] v, float s) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= s;
+        }
+        return v;
+    }
 }

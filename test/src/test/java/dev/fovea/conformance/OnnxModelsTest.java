@@ -107,7 +107,20 @@ class OnnxModelsTest {
     @ValueSource(strings = {"resnet18", "mobilenet_v2", "unet_small", "vgg11"})
     void torchvisionModels(String name, @TempDir Path tmp) throws IOException {
         Path dir = fixture(name);
-        runAndCompare(name, materialized(dir, tmp), dir, name.equals("resnet18"));
+        Path model = materialized(dir, tmp);
+        runAndCompare(name, model, dir, name.equals("resnet18"));
+        // Every residual Add fuses into the convolution before it: ResNet-18's 8 (with their ReLU),
+        // MobileNetV2's 10 (after a 1x1 projection, no activation); VGG-11 and the U-Net have none.
+        Map<String, Integer> residualNodes = switch (name) {
+            case "resnet18" -> Map.of("Conv+Add+RELU", 8);
+            case "mobilenet_v2" -> Map.of("Conv+Add", 10);
+            default -> Map.of();
+        };
+        try (InferenceSession s = InferenceSession.create(OnnxModel.load(model))) {
+            Map<String, Integer> fusedAdds = new java.util.TreeMap<>(s.operatorCounts());
+            fusedAdds.keySet().removeIf(op -> !op.contains("Add"));
+            assertEquals(residualNodes, fusedAdds, s.optimizationSummary());
+        }
     }
 
     /** The fixture's model with its external weights regenerated into {@code tmp} (checked by the manifest's hash). */

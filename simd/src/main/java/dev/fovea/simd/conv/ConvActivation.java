@@ -2,6 +2,8 @@ package dev.fovea.simd.conv;
 
 import dev.fovea.simd.eltwise.ActivationFunction;
 import dev.fovea.simd.eltwise.ActivationKernels;
+import dev.fovea.simd.eltwise.BinaryOp;
+import dev.fovea.simd.eltwise.Eltwise;
 import dev.fovea.simd.gemm.Activation;
 import dev.fovea.simd.parallel.ComputeContext;
 import java.lang.foreign.MemorySegment;
@@ -39,6 +41,25 @@ final class ConvActivation {
     static void after(ActivationFunction f, ConvSpec spec, MemorySegment out, long outOff, ComputeContext ctx) {
         if (f != null) {
             ActivationKernels.forward(f, out, outOff, out, outOff, spec.outputElements(), ctx);
+        }
+    }
+
+    /** Elements per block of {@link #addResidual}: 16 KiB, well inside L1. */
+    static final int RESIDUAL_BLOCK = 4096;
+
+    /**
+     * {@code out = f(out + residual)} over {@code count} elements (f null: the sum only), block by
+     * block while each block's sums are still in L1: the plans that do not add a residual in their
+     * own output stores. The same roundings as an Add followed by the activation.
+     */
+    static void addResidual(ActivationFunction f, MemorySegment residual, long residualOff, MemorySegment out,
+                            long outOff, long count) {
+        for (long i = 0; i < count; i += RESIDUAL_BLOCK) {
+            long m = Math.min(RESIDUAL_BLOCK, count - i);
+            Eltwise.binary(BinaryOp.ADD, out, outOff + i, 1, residual, residualOff + i, 1, out, outOff + i, 1, m);
+            if (f != null) {
+                ActivationKernels.forward(f, out, outOff + i, out, outOff + i, m);
+            }
         }
     }
 

@@ -27,6 +27,26 @@ final class ConvChecks {
         }
     }
 
+    /**
+     * Checks the residual operand of {@link ConvPlan#execute(MemorySegment, long, MemorySegment, long,
+     * MemorySegment, long, MemorySegment, long, dev.fovea.simd.eltwise.ActivationFunction)}: it must
+     * hold the output's elements and, where both are native memory, not overlap the output (the
+     * output is written while the residual is still to be read).
+     */
+    static void residual(ConvSpec spec, MemorySegment residual, long residualOff, MemorySegment out, long outOff) {
+        long n = spec.outputElements();
+        operand("residual", residual, residualOff, n, spec);
+        if (residual.isNative() && out.isNative() && n > 0) {
+            long r0 = residual.address() + residualOff * Float.BYTES;
+            long o0 = out.address() + outOff * Float.BYTES;
+            long bytes = n * Float.BYTES;
+            if (r0 < o0 + bytes && o0 < r0 + bytes) {
+                throw new IllegalArgumentException("residual must not overlap the output: residual floats at byte "
+                        + r0 + ", output at byte " + o0 + ", " + n + " floats each, for " + spec);
+            }
+        }
+    }
+
     /** Throws the reason if {@code algorithm} cannot run {@code spec}. */
     static void supported(ConvAlgorithm algorithm, ConvSpec spec) {
         String why = algorithm.unsupportedReason(spec);

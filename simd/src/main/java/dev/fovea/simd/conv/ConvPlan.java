@@ -45,4 +45,30 @@ public interface ConvPlan {
      */
     void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff,
                  ActivationFunction activation);
+
+    /**
+     * Computes {@code out = activation(conv(in, weights) + bias + residual)}: a residual block's
+     * convolution, skip connection and activation in one call. {@code residual} is a contiguous
+     * tensor of the output's shape at element offset {@code residualOff}, which must not overlap
+     * {@code out} (it may overlap {@code in}); null runs {@link #execute(MemorySegment, long,
+     * MemorySegment, long, MemorySegment, long, ActivationFunction)}. The values equal those of the
+     * unfused sequence, convolution (with bias), then the Add, then the activation, bit for bit.
+     * Winograd plans add the residual in their output transform, before the store; the others in
+     * one pass over the output after the convolution, block by block with the activation.
+     *
+     * @param residual the tensor added before the activation, or null for none
+     * @param activation the function to apply last, or null for none
+     * @throws IllegalArgumentException if a segment is too small for its operand, or the residual
+     *     overlaps the output
+     */
+    default void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment residual,
+                         long residualOff, MemorySegment out, long outOff, ActivationFunction activation) {
+        if (residual == null) {
+            execute(in, inOff, bias, biasOff, out, outOff, activation);
+            return;
+        }
+        ConvChecks.residual(spec(), residual, residualOff, out, outOff);
+        execute(in, inOff, bias, biasOff, out, outOff, null);
+        ConvActivation.addResidual(activation, residual, residualOff, out, outOff, spec().outputElements());
+    }
 }

@@ -76,6 +76,9 @@ final class ConvWinogradPlan implements ConvPlan {
     private long biasOff;
     private MemorySegment out;
     private long outOff;
+    /** The residual added before the activation, or null; its element for output element i is at i + residualShift. */
+    private MemorySegment residual;
+    private long residualShift;
     /** The activation's code for the output transform ({@link DepthwisePlanes#activationCode}; -1: a pass after). */
     private int act;
     private float actLo;
@@ -208,7 +211,19 @@ final class ConvWinogradPlan implements ConvPlan {
     @Override
     public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out, long outOff,
                         ActivationFunction activation) {
+        execute(in, inOff, bias, biasOff, null, 0, out, outOff, activation);
+    }
+
+    /** The residual is added in the output transform's row merge, before the activation and the store. */
+    @Override
+    public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment residual,
+                        long residualOff, MemorySegment out, long outOff, ActivationFunction activation) {
         ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
+        if (residual != null) {
+            ConvChecks.residual(spec, residual, residualOff, out, outOff);
+        }
+        this.residual = residual;
+        this.residualShift = residualOff - outOff;
         // ReLU and hardtanh in the output transform's stores; other functions in a pass after
         this.act = DepthwisePlanes.activationCode(activation);
         this.actLo = activation == null ? 0f : activation.alpha();
@@ -220,7 +235,7 @@ final class ConvWinogradPlan implements ConvPlan {
         this.out = out;
         this.outOff = outOff;
         // The pool's threads cannot touch segments of a thread-confined arena: transforms then run here.
-        boolean shared = ComputeContext.shareable(in, out, bias);
+        boolean shared = ComputeContext.shareable(in, out, bias) && (residual == null || ComputeContext.shareable(residual));
         this.transformParts = shared ? ctx.threads() : 1;
         try {
             if (outer) {
@@ -237,6 +252,7 @@ final class ConvWinogradPlan implements ConvPlan {
             this.in = null;
             this.bias = null;
             this.out = null;
+            this.residual = null;
         }
         if (act < 0) {
             ConvActivation.after(activation, spec, out, outOff, ctx);
@@ -339,7 +355,7 @@ final class ConvWinogradPlan implements ConvPlan {
             for (int r = r0; r < r1; r++) {
                 long plane = outOff + ((long) (r / tilesH) * spec.outC() + oc) * planeSize;
                 ConvWinogradTransforms.scatterRow(f4, ws, y + (long) (r - r0) * tilesW, ld, b, Math.max(act, 0),
-                        actLo, actHi, out, plane, spec.outH(), spec.outW(), tilesW, r % tilesH,
+                        actLo, actHi, residual, residualShift, out, plane, spec.outH(), spec.outW(), tilesW, r % tilesH,
                         outRowBufs[stagingSlot]);
             }
         }

@@ -108,19 +108,23 @@ final class ConvWinogradTransforms {
      * {@code bias}, through the activation {@code act} ({@link DepthwisePlanes#ACT_NONE},
      * {@code ACT_RELU} or {@code ACT_HARDTANH} within {@code lo, hi}), to the output plane, rows
      * past {@code outH} and columns past {@code outW} skipped; {@code rowBuf} is
-     * {@link ConvWinogradVector#mergeRow}'s buffer (vector path only).
+     * {@link ConvWinogradVector#mergeRow}'s buffer (vector path only). With a {@code residual}
+     * (null: none), output element {@code i} gets {@code residual[i + residualShift]} added after
+     * the bias and before the activation.
      */
     static void scatterRow(boolean f4, MemorySegment y, long yOff, int ld, float bias, int act, float lo, float hi,
-                           MemorySegment out, long plane, int outH, int outW, int tilesW, int ty, float[] rowBuf) {
+                           MemorySegment residual, long residualShift, MemorySegment out, long plane, int outH,
+                           int outW, int tilesW, int ty, float[] rowBuf) {
         int m = f4 ? 4 : 2;
         if (!Simd.VECTOR) {
-            scatter(m, y, yOff, ld, bias, act, lo, hi, out, plane, outH, outW, tilesW, ty * tilesW, tilesW);
+            scatter(m, y, yOff, ld, bias, act, lo, hi, residual, residualShift, out, plane, outH, outW, tilesW,
+                    ty * tilesW, tilesW);
             return;
         }
         int rows = Math.min(m, outH - ty * m);
         for (int r = 0; r < rows; r++) {
-            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, act, lo, hi, rowBuf, out,
-                    plane + (long) (ty * m + r) * outW, outW);
+            ConvWinogradVector.mergeRow(f4, y, yOff + (long) r * m * ld, ld, bias, act, lo, hi, rowBuf, residual,
+                    residualShift, out, plane + (long) (ty * m + r) * outW, outW);
         }
     }
 
@@ -165,10 +169,12 @@ final class ConvWinogradTransforms {
      * Writes staging rows {@code y[yOff + (r * m + s) * ld + t]} plus {@code bias}, through the
      * activation {@code act} (as {@link #scatterRow}), to the output plane {@code out[plane..]}
      * ({@code outH x outW}) for tiles {@code [t0, t0 + nt)}, skipping positions of border tiles
-     * that fall past the bottom or right edge.
+     * that fall past the bottom or right edge; a {@code residual} (null: none) is added as in
+     * {@link #scatterRow}.
      */
     static void scatter(int m, MemorySegment y, long yOff, int ld, float bias, int act, float lo, float hi,
-                        MemorySegment out, long plane, int outH, int outW, int tilesW, int t0, int nt) {
+                        MemorySegment residual, long residualShift, MemorySegment out, long plane, int outH,
+                        int outW, int tilesW, int t0, int nt) {
         for (int t = 0; t < nt; t++) {
             int tile = t0 + t;
             int row0 = (tile / tilesW) * m;
@@ -179,6 +185,9 @@ final class ConvWinogradTransforms {
             for (int r = 0; r < rows; r++) {
                 for (int s = 0; s < cols; s++) {
                     float v = y.getAtIndex(F, yOff + (long) (r * m + s) * ld + t) + bias;
+                    if (residual != null) {
+                        v += residual.getAtIndex(F, dst + s + residualShift);
+                    }
                     if (act == DepthwisePlanes.ACT_RELU) {
                         v = ActivationScalar.relu(v, 0f, 0f);
                     } else if (act == DepthwisePlanes.ACT_HARDTANH) {

@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.eltwise.impl.ActivationScalar;
 import dev.fovea.simd.internal.FloatSpecies;
 import dev.fovea.simd.internal.LanePermutes;
 import java.lang.foreign.MemorySegment;
@@ -136,16 +137,52 @@ final class ConvWinogradVector {
      * a call.
      */
     static void mergeRow(boolean f4, MemorySegment y, long yOff, long ys, float bias, int act, float lo, float hi,
-                         float[] rowBuf, MemorySegment out, long outOff, int width) {
+                         float[] rowBuf, MemorySegment residual, long residualShift, MemorySegment out, long outOff,
+                         int width) {
         int span = (f4 ? 4 : 2) * L;
+        // with a residual, the activation comes after its sum, in addRow
+        int mergeAct = residual == null ? act : DepthwisePlanes.ACT_NONE;
         for (int k = 0; k * span < width; k++) {
             if (f4) {
-                mergeF4(y, yOff + (long) k * L, ys, bias, act, lo, hi, rowBuf, k * span);
+                mergeF4(y, yOff + (long) k * L, ys, bias, mergeAct, lo, hi, rowBuf, k * span);
             } else {
-                mergeF2(y, yOff + (long) k * L, ys, bias, act, lo, hi, rowBuf, k * span);
+                mergeF2(y, yOff + (long) k * L, ys, bias, mergeAct, lo, hi, rowBuf, k * span);
             }
         }
-        MemorySegment.copy(rowBuf, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, outOff * Float.BYTES, width);
+        if (residual == null) {
+            MemorySegment.copy(rowBuf, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, outOff * Float.BYTES, width);
+        } else {
+            addRow(rowBuf, residual, outOff + residualShift, act, lo, hi, out, outOff, width);
+        }
+    }
+
+    /**
+     * {@code out[outOff + i] = act(row[i] + residual[resOff + i])} for {@code i < width}: whole
+     * vectors, then the last {@code width mod L} elements one by one (a vector past the row could
+     * leave the residual's segment). ReLU and hardtanh as in {@link #mergeF4}; the scalar forms of
+     * {@code ActivationScalar} give the same values.
+     */
+    private static void addRow(float[] row, MemorySegment residual, long resOff, int act, float lo, float hi,
+                               MemorySegment out, long outOff, int width) {
+        int i = 0;
+        for (; i + L <= width; i += L) {
+            FloatVector v = FloatVector.fromArray(S, row, i).add(load(residual, resOff + i));
+            if (act == DepthwisePlanes.ACT_RELU) {
+                v = v.blend(0f, v.compare(VectorOperators.LE, 0f));
+            } else if (act == DepthwisePlanes.ACT_HARDTANH) {
+                v = v.blend(hi, v.compare(VectorOperators.GT, hi)).blend(lo, v.compare(VectorOperators.LT, lo));
+            }
+            store(v, out, outOff + i);
+        }
+        for (; i < width; i++) {
+            float v = row[i] + residual.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, resOff + i);
+            if (act == DepthwisePlanes.ACT_RELU) {
+                v = ActivationScalar.relu(v, 0f, 0f);
+            } else if (act == DepthwisePlanes.ACT_HARDTANH) {
+                v = ActivationScalar.hardtanh(v, lo, hi);
+            }
+            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, outOff + i, v);
+        }
     }
 
     /** Float length of {@link #mergeRow}'s row buffer for rows of {@code tilesW} tiles of {@code m} columns. */

@@ -122,6 +122,20 @@ public final class PlannedConv {
     }
 
     /**
+     * Returns {@code activation(conv(input) + residual)} in a new tensor: a residual block's
+     * convolution, skip connection and activation in one pass over the output (see
+     * {@link #applyInto(Tensor, Tensor, Tensor)}).
+     *
+     * @throws IllegalArgumentException if {@code input}'s shape is not the planned one or
+     *     {@code residual}'s is not the output shape
+     */
+    public Tensor apply(Tensor input, Tensor residual) {
+        Tensor out = TensorAccess.get().uninitialized(spec.outputShape());
+        applyInto(input, residual, out);
+        return out;
+    }
+
+    /**
      * Writes the convolution of {@code input} (activation applied) into {@code output}, which
      * must be contiguous, have the {@linkplain #outputShape() output shape} and not overlap the input.
      *
@@ -129,6 +143,21 @@ public final class PlannedConv {
      *     is not contiguous
      */
     public void applyInto(Tensor input, Tensor output) {
+        applyInto(input, null, output);
+    }
+
+    /**
+     * Writes {@code activation(conv(input) + residual)} into {@code output}: the options'
+     * activation comes after the residual's sum, as in a ResNet block's {@code relu(conv(x) + x)}.
+     * The values equal those of {@code apply(input)} without activation, then {@code add(residual)},
+     * then the activation, bit for bit; Winograd plans add the residual in their output transform,
+     * the others in one pass over the output. {@code residual} (null: none) must have the output
+     * shape and not overlap {@code output}.
+     *
+     * @throws IllegalArgumentException if a shape differs from the planned one, {@code output} is
+     *     not contiguous, or {@code residual} overlaps {@code output}
+     */
+    public void applyInto(Tensor input, Tensor residual, Tensor output) {
         String op = "conv" + spec.dims() + "d";
         Checks.live(op, "input", input);
         Checks.live(op, "output", output);
@@ -137,12 +166,15 @@ public final class PlannedConv {
                     + ", got " + Shape.toString(input.shape()));
         }
         checkOutput(op, output);
+        checkResidual(op, residual);
         if (output.numel() == 0) {
             return;
         }
         Tensor x = input.contiguous();
+        Tensor r = residual == null ? null : residual.contiguous();
         plan.execute(x.segment(), x.offset(), bias == null ? null : bias.segment(), bias == null ? 0 : bias.offset(),
-                output.segment(), output.offset(), options.activation());
+                r == null ? null : r.segment(), r == null ? 0 : r.offset(), output.segment(), output.offset(),
+                options.activation());
     }
 
     /**
@@ -155,6 +187,19 @@ public final class PlannedConv {
      * @throws IllegalArgumentException as {@link #applyInto}, or if {@code input} is not contiguous
      */
     public Runnable bind(Tensor input, Tensor output) {
+        return bind(input, null, output);
+    }
+
+    /**
+     * As {@link #bind(Tensor, Tensor)}, for {@link #applyInto(Tensor, Tensor, Tensor)}: the task
+     * writes {@code activation(conv(input) + residual)} into {@code output}; {@code residual}
+     * (null: none) must be a contiguous tensor of the output shape that does not overlap
+     * {@code output}, and holds whatever it holds when the task runs.
+     *
+     * @throws IllegalArgumentException as {@link #bind(Tensor, Tensor)}, or for a residual of another
+     *     shape, not contiguous, or overlapping the output
+     */
+    public Runnable bind(Tensor input, Tensor residual, Tensor output) {
         String op = "conv" + spec.dims() + "d";
         Checks.live(op, "input", input);
         Checks.live(op, "output", output);
@@ -163,6 +208,11 @@ public final class PlannedConv {
                     + " tensor, got " + (input.isContiguous() ? "" : "non-contiguous ") + Shape.toString(input.shape()));
         }
         checkOutput(op, output);
+        checkResidual(op, residual);
+        if (residual != null && !residual.isContiguous()) {
+            throw new IllegalArgumentException(op + ": a bound residual must be contiguous, got a non-contiguous "
+                    + Shape.toString(residual.shape()) + " tensor");
+        }
         if (output.numel() == 0) {
             return () -> { };
         }
@@ -173,7 +223,24 @@ public final class PlannedConv {
         MemorySegment out = output.segment();
         long outOff = output.offset();
         ActivationFunction activation = options.activation();
-        return () -> plan.execute(in, inOff, biasSeg, biasOff, out, outOff, activation);
+        if (residual == null) {
+            return () -> plan.execute(in, inOff, biasSeg, biasOff, out, outOff, activation);
+        }
+        MemorySegment res = residual.segment();
+        long resOff = residual.offset();
+        return () -> plan.execute(in, inOff, biasSeg, biasOff, res, resOff, out, outOff, activation);
+    }
+
+    /** Throws unless {@code residual} is null or a live tensor of the output shape. */
+    private void checkResidual(String op, Tensor residual) {
+        if (residual == null) {
+            return;
+        }
+        Checks.live(op, "residual", residual);
+        if (!Arrays.equals(residual.shape(), spec.outputShape())) {
+            throw new IllegalArgumentException(op + ": residual must have the output shape "
+                    + Shape.toString(spec.outputShape()) + ", got " + Shape.toString(residual.shape()));
+        }
     }
 
     /** Throws unless {@code output} is a contiguous tensor of the output shape. */

@@ -64,6 +64,50 @@ class PlannedConvTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void residualFormEqualsConvolutionThenAddThenActivationBitForBit(int dims, long[] inShape, long[] wShape,
+                                                                   ConvOptions o) {
+        Tensor x = Tensor.randn(31L, inShape);
+        Tensor w = Tensor.randn(32L, wShape).mul(0.2f);
+        Tensor b = Tensor.randn(33L, wShape[0]);
+        PlannedConv plan = PlannedConv.plan(dims, inShape, w, b, o, ComputeContext.defaultContext());
+        Tensor r = Tensor.randn(34L, plan.outputShape());
+        ConvOptions plain = o.activation(null);
+        Tensor conv = switch (dims) {
+            case 1 -> F.conv1d(x, w, b, plain);
+            case 2 -> F.conv2d(x, w, b, plain);
+            default -> F.conv3d(x, w, b, plain);
+        };
+        Tensor sum = conv.add(r);
+        Tensor want = o.activation() == null ? sum : Activations.activation(sum, o.activation());
+        assertArrayEquals(want.toArray(), plan.apply(x, r).toArray(), plan.toString());
+        Tensor out = Tensor.empty(plan.outputShape());
+        plan.bind(x, r, out).run();
+        assertArrayEquals(want.toArray(), out.toArray(), "bound: " + plan);
+    }
+
+    @Test
+    void refusesAResidualOfAnotherShapeOrOverlappingTheOutput() {
+        long[] inShape = {1, 64, 14, 14};
+        Tensor w = Tensor.randn(41L, 64, 64, 3, 3).mul(0.1f);
+        PlannedConv plan = PlannedConv.plan(2, inShape, w, null, ConvOptions.DEFAULT.padding(1),
+                ComputeContext.defaultContext());
+        Tensor x = Tensor.randn(42L, inShape);
+        Tensor out = Tensor.empty(plan.outputShape());
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> plan.apply(x, Tensor.randn(43L, 1, 64, 14, 13)));
+        assertTrue(shape.getMessage().contains("residual must have the output shape [1, 64, 14, 14], got [1, 64, 14, 13]"),
+                shape.getMessage());
+        IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
+                () -> plan.applyInto(x, out, out));
+        assertTrue(overlap.getMessage().contains("residual must not overlap the output"), overlap.getMessage());
+        Tensor strided = Tensor.randn(44L, 1, 64, 14, 14).transpose(2, 3);
+        IllegalArgumentException bound = assertThrows(IllegalArgumentException.class,
+                () -> plan.bind(x, strided, out));
+        assertTrue(bound.getMessage().contains("a bound residual must be contiguous"), bound.getMessage());
+    }
+
     @Test
     void readsNonContiguousInputsAndKeepsCopiedWeightsBeyondTheScope() {
         Tensor x = Tensor.randn(21L, 1, 8, 12, 12);
