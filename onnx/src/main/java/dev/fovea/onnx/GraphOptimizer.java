@@ -233,8 +233,8 @@ final class GraphOptimizer {
      * -> c; Add(c, r) [+ activation] -> y} becomes one Conv node with inputs {@code (x, w, b, r)}
      * and output {@code y}, the Add's fused activation applied after the sum
      * ({@link dev.fovea.tensor.functional.PlannedConv#applyInto(Tensor, Tensor, Tensor)}: Winograd
-     * adds {@code r} in its output transform, the other algorithms in one pass with the
-     * activation). Applies where {@code c} has no other consumer and is not a graph output, the
+     * adds {@code r} in its output transform, a 1x1 convolution in its GEMM epilogue, the other
+     * algorithms in one pass with the activation). Applies where {@code c} has no other consumer and is not a graph output, the
      * Conv has no activation of its own, and {@code r} is a computed value other than {@code c};
      * the fused node takes the Add's place in the order, where {@code r} has been computed.
      * Returns the number of Adds fused.

@@ -279,15 +279,27 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
         @Override
         public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment out,
                             long outOff, ActivationFunction activation) {
+            execute(in, inOff, bias, biasOff, null, 0, out, outOff, activation);
+        }
+
+        /** The residual is added in the GEMM's epilogue, on each tile before its activation and store. */
+        @Override
+        public void execute(MemorySegment in, long inOff, MemorySegment bias, long biasOff, MemorySegment residual,
+                            long residualOff, MemorySegment out, long outOff, ActivationFunction activation) {
             ConvChecks.execute(spec, in, inOff, bias, biasOff, out, outOff);
-            Epilogue[] eps = epilogues.of(bias, biasOff, activation);
+            if (residual != null) {
+                ConvChecks.residual(spec, residual, residualOff, out, outOff);
+            }
+            long shift = residual == null ? 0 : residualOff - outOff;
+            Epilogue[] eps = epilogues.of(bias, biasOff, activation, residual, shift);
             if (ws == null) {
                 ConvIm2col.directGemm(spec, packed, ctx, in, inOff, out, outOff, eps);
                 ConvActivation.afterGemm(activation, spec, out, outOff, ctx);
                 return;
             }
             bind(in, inOff, out, outOff, eps);
-            if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)) {
+            if (imageThreads > 1 && ComputeContext.shareable(in, out, bias)
+                    && (residual == null || ComputeContext.shareable(residual))) {
                 ctx.run(imageThreads, imagesTask);
             } else {
                 boolean shareable = ComputeContext.shareable(in);

@@ -53,8 +53,9 @@ public interface ConvPlan {
      * {@code out} (it may overlap {@code in}); null runs {@link #execute(MemorySegment, long,
      * MemorySegment, long, MemorySegment, long, ActivationFunction)}. The values equal those of the
      * unfused sequence, convolution (with bias), then the Add, then the activation, bit for bit.
-     * Winograd plans add the residual in their output transform, before the store; the others in
-     * one pass over the output after the convolution, block by block with the activation.
+     * Winograd plans add the residual in their output transform and 1x1 implicit-GEMM plans in
+     * their GEMM epilogue, on each tile before the activation and the store; the others in one
+     * pass over the output after the convolution, block by block with the activation.
      *
      * @param residual the tensor added before the activation, or null for none
      * @param activation the function to apply last, or null for none

@@ -196,6 +196,7 @@ public final class Sgemm {
         SgemmChecks.operand(OP, "C", c, cOff, ldc, 1, 0, m, n, k, false);
         SgemmChecks.writable(OP, c);
         SgemmChecks.epilogue(OP, epilogue, m, n);
+        SgemmChecks.addend(OP, epilogue, c, cOff, ldc, 1, 0, m, n);
         SgemmDriver.gemmPrepacked(ctx, SgemmBuffers.local().job().set(a.kernel(), false, false, m, n, k, alpha, null,
                 0, k, b, bOff, n, beta, c, cOff, ldc, epilogue.isIdentity() ? null : epilogue, false, null, bRows), a);
     }
@@ -233,5 +234,6 @@ public final class Sgemm {
         }
         SgemmChecks.writable(OP, c);
         SgemmChecks.epilogue(OP, epilogue, m, n);
+        SgemmChecks.addend(OP, epilogue, c, cOff, ldc, batch, strideC, m, n);
     }
 }

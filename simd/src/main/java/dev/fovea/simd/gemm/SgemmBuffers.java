@@ -112,7 +112,7 @@ final class SgemmBuffers {
      */
     Epilogue transposedEpilogue(Epilogue ep) {
         if (ep == null || ep.bias() == Epilogue.Bias.NONE) {
-            return ep;
+            return ep; // an addend needs no change: it follows C's element indexes
         }
         if (ep != epilogueSeen) {
             epilogueTransposed = transposed(ep);
@@ -124,7 +124,7 @@ final class SgemmBuffers {
     /** Returns {@code ep} (with a bias) with its bias's direction swapped, for the transposed product. */
     static Epilogue transposed(Epilogue ep) {
         return new Epilogue(ep.bias() == Epilogue.Bias.PER_ROW ? Epilogue.Bias.PER_COLUMN : Epilogue.Bias.PER_ROW,
-                ep.biasSegment(), ep.biasOffset(), ep.activation());
+                ep.biasSegment(), ep.biasOffset(), ep.activation(), ep.addendSegment(), ep.addendShift());
     }
 
     /** Returns this thread's tile buffer of at least {@code size} floats, all zero. */

@@ -133,6 +133,44 @@ final class SgemmChecks {
         }
     }
 
+    /**
+     * Checks the addend of {@code epilogue} (if any): C's elements ({@code m x n} from {@code cOff},
+     * rows {@code ldc} apart, {@code batch} items {@code strideC} apart), shifted by its
+     * {@code addendShift}, must lie inside the addend's segment, and where both are native memory
+     * the addend must not overlap C (C is written before every addend element is read).
+     */
+    static void addend(String op, Epilogue epilogue, MemorySegment c, long cOff, int ldc, int batch, long strideC,
+                       int m, int n) {
+        MemorySegment addend = epilogue.addendSegment();
+        if (addend == null || m == 0 || n == 0 || batch == 0) {
+            return;
+        }
+        long span;
+        try {
+            span = Math.addExact(Math.addExact(Math.multiplyExact((long) batch - 1, strideC),
+                    Math.multiplyExact((long) m - 1, ldc)), n);
+        } catch (ArithmeticException e) {
+            span = Long.MAX_VALUE;
+        }
+        long first = cOff + epilogue.addendShift();
+        long floats = addend.byteSize() / Float.BYTES;
+        if (first < 0 || span > floats - first) {
+            throw new IllegalArgumentException(op + ": the addend needs C's " + span + "-float span (m=" + m + ", n="
+                    + n + ", ldc=" + ldc + (batch > 1 ? ", batch=" + batch + ", strideC=" + strideC : "")
+                    + ") from element " + first + " (C's offset " + cOff + " + addendShift " + epilogue.addendShift()
+                    + ") but its segment holds " + floats + " floats");
+        }
+        if (addend.isNative() && c.isNative()) {
+            long a0 = addend.address() + first * Float.BYTES;
+            long c0 = c.address() + cOff * Float.BYTES;
+            long bytes = span * Float.BYTES;
+            if (a0 < c0 + bytes && c0 < a0 + bytes) {
+                throw new IllegalArgumentException(op + ": the addend must not overlap C (addend from byte " + a0
+                        + ", C from byte " + c0 + ", " + span + " floats each)");
+            }
+        }
+    }
+
     /** Checks that an A block of at least one panel of depth k fits a Java array. */
     static void bufferFits(String op, MicroKernel kern, int m, int k) {
         long size = (long) SgemmPack.paddedRows(kern, Math.min(m, SgemmDriver.blockRows(kern, m, k))) * k;

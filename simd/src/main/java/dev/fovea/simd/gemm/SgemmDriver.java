@@ -568,7 +568,8 @@ final class SgemmDriver {
 
     /** Returns true if threads other than the caller may access all given segments (null: none). */
     static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c, Epilogue epilogue) {
-        return ComputeContext.shareable(a, b, c, epilogue == null ? null : epilogue.biasSegment());
+        return ComputeContext.shareable(a, b, c, epilogue == null ? null : epilogue.biasSegment())
+                && (epilogue == null || ComputeContext.shareable(epilogue.addendSegment()));
     }
 
 

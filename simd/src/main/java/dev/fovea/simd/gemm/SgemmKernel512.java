@@ -493,6 +493,8 @@ final class SgemmKernel512 implements MicroKernel {
         float slope = TileEpilogue.slope(epilogue);
         MemorySegment biasSeg = bias == TileEpilogue.BIAS_NONE ? null : epilogue.biasSegment();
         long biasOff = bias == TileEpilogue.BIAS_NONE ? 0 : epilogue.biasOffset();
+        MemorySegment addend = TileEpilogue.addend(epilogue);
+        long addendShift = TileEpilogue.addendShiftBytes(epilogue);
         FloatVector vb = FloatVector.broadcast(S, beta);
         int full = cols & -L;
         for (int r = 0; r < rows; r++) {
@@ -508,6 +510,9 @@ final class SgemmKernel512 implements MicroKernel {
                     x = x.add(rowBias);
                 } else if (bias == TileEpilogue.BIAS_COLUMN) {
                     x = x.add(FloatVector.fromMemorySegment(S, biasSeg, (biasOff + col0 + q) * Float.BYTES, NO));
+                }
+                if (addend != null) {
+                    x = x.add(FloatVector.fromMemorySegment(S, addend, at + addendShift, NO));
                 }
                 if (act == TileEpilogue.ACT_RELU) {
                     x = x.max(0f);

@@ -114,7 +114,11 @@ final class SgemmKernelScalar implements MicroKernel {
                     x = beta * c.getAtIndex(F, at) + x;
                 }
                 if (epilogue != null) {
-                    x = epilogue.activation().apply(x + SgemmReference.bias(epilogue, row0 + r, col0 + q));
+                    x += SgemmReference.bias(epilogue, row0 + r, col0 + q);
+                    if (epilogue.addendSegment() != null) {
+                        x += epilogue.addendSegment().getAtIndex(F, at + epilogue.addendShift());
+                    }
+                    x = epilogue.activation().apply(x);
                 }
                 c.setAtIndex(F, at, x);
             }

@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * "{@code beta == 0} never reads C" rule, same {@link Epilogue}), single-threaded, without
  * argument checks beyond the segment bounds the JDK enforces.
  *
- * <p>Per element: {@code C[i][j] = act((float) (alpha * sum + beta * C[i][j] + bias))}, where
+ * <p>Per element: {@code C[i][j] = act((float) (alpha * sum + beta * C[i][j] + bias + addend))}, where
  * {@code sum} is the double sum over {@code k} of {@code op(A)[i][k] * op(B)[k][j]} and every
  * operation before the final cast is in double.
  */
@@ -39,6 +39,9 @@ public final class SgemmReference {
                     v += (double) beta * c.getAtIndex(F, ci);
                 }
                 v += bias(epilogue, i, j);
+                if (epilogue.addendSegment() != null) {
+                    v += epilogue.addendSegment().getAtIndex(F, ci + epilogue.addendShift());
+                }
                 c.setAtIndex(F, ci, epilogue.activation().apply((float) v));
             }
         }

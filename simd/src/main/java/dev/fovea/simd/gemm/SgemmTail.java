@@ -36,7 +36,7 @@ final class SgemmTail {
             if (epilogue != null) {
                 float b = bias == TileEpilogue.BIAS_COLUMN
                         ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + col0 + q) : rowBias;
-                x = activate(act, lo, hi, slope, other, x + b);
+                x = activate(act, lo, hi, slope, other, addend(epilogue, at, x + b));
             }
             c.setAtIndex(F, at, x);
         }
@@ -67,11 +67,17 @@ final class SgemmTail {
                 if (epilogue != null) {
                     float b = bias == TileEpilogue.BIAS_ROW
                             ? epilogue.biasSegment().getAtIndex(F, epilogue.biasOffset() + row0 + r) : colBias;
-                    x = activate(act, lo, hi, slope, other, x + b);
+                    x = activate(act, lo, hi, slope, other, addend(epilogue, at, x + b));
                 }
                 c.setAtIndex(F, at, x);
             }
         }
+    }
+
+    /** {@code x} plus the epilogue's addend for C element {@code at} (x when it has none). */
+    private static float addend(Epilogue epilogue, long at, float x) {
+        MemorySegment addend = epilogue.addendSegment();
+        return addend == null ? x : x + addend.getAtIndex(F, at + epilogue.addendShift());
     }
 
     /**

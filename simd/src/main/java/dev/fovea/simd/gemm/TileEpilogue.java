@@ -56,6 +56,16 @@ final class TileEpilogue {
         return e != null && e.activation() instanceof Activation.Clip c ? c.hi() : 0f;
     }
 
+    /** The addend's segment, else null. */
+    static java.lang.foreign.MemorySegment addend(Epilogue e) {
+        return e == null ? null : e.addendSegment();
+    }
+
+    /** The addend's shift in bytes (its element index minus C's, times 4), else 0. */
+    static long addendShiftBytes(Epilogue e) {
+        return e == null ? 0 : e.addendShift() * Float.BYTES;
+    }
+
     /** The leaky ReLU's slope, else 0. */
     static float slope(Epilogue e) {
         return e != null && e.activation() instanceof Activation.LeakyRelu l ? l.slope() : 0f;

@@ -16,15 +16,17 @@ import java.util.SplittableRandom;
  * <p>Tolerance: a float FMA chain over k terms, restarted every KC steps and added to C, has an
  * error of at most about {@code (k + 1) * u * sum_p |a_ip b_pj|} (u = 2^-24, the classic
  * {@code gamma_k} bound of Higham, "Accuracy and Stability of Numerical Algorithms", 3.1), plus one
- * rounding each for alpha, beta * C and the bias, relative to their magnitudes. The activations
+ * rounding each for alpha, beta * C, the bias and the addend, relative to their magnitudes. The activations
  * are 1-Lipschitz (leaky ReLU: |slope|-Lipschitz, with |slope| <= 1 here), so they do not grow it;
  * GELU (Lipschitz 1.13) and hardswish (1.5), and their own few-ulp rounding, stay inside the slack.
  * The reference is exact up to its final cast, so {@code |got - ref| <= 2 (k + 4) u * mag}, where
- * {@code mag = |alpha| sum_p |a_ip b_pj| + |beta c_ij| + |bias|}, with a factor 2 of slack.
+ * {@code mag = |alpha| sum_p |a_ip b_pj| + |beta c_ij| + |bias| + |addend|}, with a factor 2 of slack.
  */
 final class GemmTester {
     /** Raw bits stored around the C window: a quiet NaN with a payload no kernel produces. */
     static final int SENTINEL = 0x7fc0_5a5a;
+    /** The addend's element index minus C's ({@link Epilogue#addendShift}). */
+    static final long ADDEND_SHIFT = 9;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
@@ -43,6 +45,7 @@ final class GemmTester {
     Activation activation = Activation.IDENTITY;
     boolean prepack;
     boolean indirect;
+    boolean addend;
     int bSlack = 7;
     long seed = 42;
 
@@ -57,6 +60,8 @@ final class GemmTester {
     GemmTester bias(Epilogue.Bias value) { bias = value; return this; }
     GemmTester activation(Activation value) { activation = value; return this; }
     GemmTester prepack(boolean value) { prepack = value; return this; }
+    /** An epilogue addend laid out like C, {@link #ADDEND_SHIFT} elements on in its own segment. */
+    GemmTester addend(boolean value) { addend = value; return this; }
     /** B's rows at random, overlapping places of its segment ({@link Sgemm#sgemmIndirectB}; A pre-packed). */
     GemmTester indirect(boolean value) { indirect = value; prepack |= value; return this; }
     /** Floats of B's segment after its last row (0 with pad 0: B ends at its last element). */
@@ -67,7 +72,7 @@ final class GemmTester {
     public String toString() {
         return kern.bits() + "-bit m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
                 + " alpha=" + alpha + " beta=" + beta + " pad=" + pad + " off=" + off + " bias=" + bias
-                + " act=" + activation + (prepack ? " prepacked" : "") + (indirect ? " indirect-B" : "")
+                + " act=" + activation + (addend ? " addend" : "") + (prepack ? " prepacked" : "") + (indirect ? " indirect-B" : "")
                 + (ctx == null ? "" : " " + ctx);
     }
 
@@ -80,6 +85,8 @@ final class GemmTester {
         final MemorySegment b;
         final MemorySegment c;
         final MemorySegment biasSeg;
+        /** The addend (C's layout, shifted by ADDEND_SHIFT), or null. */
+        final MemorySegment addendSeg;
         /** Indirect B: row p at {@code off + bRows[p]}; else null. */
         final long[] bRows;
         /** B as the reference reads it, at {@code off} with {@code refLdb}: b itself, or the gathered rows. */
@@ -98,6 +105,7 @@ final class GemmTester {
                 }
             }
             biasSeg = bias == Epilogue.Bias.NONE ? null : random(arena, 3 + Math.max(m, n), rnd);
+            addendSeg = addend ? random(arena, ADDEND_SHIFT + c.byteSize() / Float.BYTES, rnd) : null;
             if (indirect) {
                 long room = b.byteSize() / Float.BYTES - off - n;
                 bRows = new long[k];
@@ -120,8 +128,9 @@ final class GemmTester {
         }
 
         Epilogue epilogue() {
-            return bias == Epilogue.Bias.NONE ? Epilogue.of(activation)
+            Epilogue e = bias == Epilogue.Bias.NONE ? Epilogue.of(activation)
                     : new Epilogue(bias, biasSeg, 3, activation);
+            return addend ? e.withAddend(addendSeg, ADDEND_SHIFT) : e;
         }
 
         /** Runs the kernel under test on C. */
@@ -175,6 +184,9 @@ final class GemmTester {
         }
         Epilogue absBias = bias == Epilogue.Bias.NONE ? Epilogue.NONE
                 : new Epilogue(bias, abs(arena, ops.biasSeg), 3, Activation.IDENTITY);
+        if (addend) {
+            absBias = absBias.withAddend(abs(arena, ops.addendSeg), ADDEND_SHIFT);
+        }
         SgemmReference.sgemm(transA, transB, m, n, k, Math.abs(alpha), absA, off, ops.lda, absB, off, ops.refLdb,
                 Math.abs(beta), absC, off, ops.ldc, absBias);
         return absC;

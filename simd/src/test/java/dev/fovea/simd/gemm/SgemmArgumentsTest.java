@@ -118,6 +118,23 @@ class SgemmArgumentsTest {
     }
 
     @Test
+    void addendTooShortOrOverlappingC() {
+        // C is 3 x 5 with ldc 5: elements 0..14; shifted by 2 they need 17 floats
+        MemorySegment addend = arena.allocate(16 * Float.BYTES);
+        rejects(() -> Sgemm.sgemm(ctx, false, false, 3, 5, 7, 1f, a, 0, 7, b, 0, 5, 0f, c, 0, 5,
+                Epilogue.NONE.withAddend(addend, 2)), "the addend needs C's 15-float span", "from element 2",
+                "holds 16 floats");
+        rejects(() -> Sgemm.sgemm(ctx, false, false, 3, 5, 7, 1f, a, 0, 7, b, 0, 5, 0f, c, 0, 5,
+                Epilogue.NONE.withAddend(addend, -1)), "from element -1");
+        MemorySegment twoCs = arena.allocate(30 * Float.BYTES);
+        rejects(() -> Sgemm.sgemm(ctx, false, false, 3, 5, 7, 1f, a, 0, 7, b, 0, 5, 0f, twoCs, 0, 5,
+                Epilogue.NONE.withAddend(twoCs, 3)), "the addend must not overlap C");
+        rejects(() -> Sgemm.sgemmBatched(ctx, 2, false, false, 3, 5, 7, 1f, a, 0, 7, 0, b, 0, 5, 0, 0f, twoCs, 0, 5,
+                15, Epilogue.NONE.withAddend(arena.allocate(29 * Float.BYTES), 0)), "30-float span",
+                "batch=2, strideC=15");
+    }
+
+    @Test
     void batchArguments() {
         rejects(() -> Sgemm.sgemmBatched(ctx, -1, false, false, 3, 5, 7, 1f, a, 0, 7, 0, b, 0, 5, 0, 0f, c, 0, 5, 0,
                 Epilogue.NONE), "batch=-1");

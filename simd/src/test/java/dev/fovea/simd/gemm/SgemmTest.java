@@ -108,6 +108,30 @@ class SgemmTest {
         }
     }
 
+    /**
+     * An addend (a residual laid out like C) with each bias kind and the activations of each
+     * store path: C per call and pre-packed A, the transposed product (n = 8), B read directly
+     * (m = 16), k = 0 (C only scaled), several k-blocks, edge tiles, 1 and 2 threads.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void epilogueWithAnAddend(MicroKernel kern) {
+        Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.clip(-0.25f, 0.5f),
+                Activation.leakyRelu(0.1f), Activation.of(ActivationFunction.of(ActivationFunction.Kind.GELU))};
+        int[][] shapes = {{17, 33, 31}, {9, 50, SgemmDriver.KC + 50}, {3, 5, 0}, {40, 8, 33}, {16, 100, 150},
+                {64, 49, 4100}};
+        int index = 0;
+        for (Epilogue.Bias bias : Epilogue.Bias.values()) {
+            for (Activation act : acts) {
+                for (int[] s : shapes) {
+                    new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans(index % 2 == 1, false)
+                            .beta(index % 3 == 0 ? 1f : 0f).bias(bias).activation(act).addend(true)
+                            .prepack(index % 4 >= 2).ctx(index % 5 == 0 ? two : null).seed(index++).check();
+                }
+            }
+        }
+    }
+
     /** Pre-packed A against the reference, with epilogue, over edges and several k-blocks. */
     @ParameterizedTest
     @MethodSource("kernels")

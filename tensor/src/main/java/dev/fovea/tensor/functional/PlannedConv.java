@@ -151,7 +151,7 @@ public final class PlannedConv {
      * activation comes after the residual's sum, as in a ResNet block's {@code relu(conv(x) + x)}.
      * The values equal those of {@code apply(input)} without activation, then {@code add(residual)},
      * then the activation, bit for bit; Winograd plans add the residual in their output transform,
-     * the others in one pass over the output. {@code residual} (null: none) must have the output
+     * 1x1 implicit-GEMM plans in their GEMM epilogue, the others in one pass over the output. {@code residual} (null: none) must have the output
      * shape and not overlap {@code output}.
      *
      * @throws IllegalArgumentException if a shape differs from the planned one, {@code output} is
