@@ -114,6 +114,19 @@ sealed interface MicroKernel permits SgemmKernel512, SgemmKernel256, SgemmKernel
                Epilogue epilogue, int row0, int col0);
 
     /**
+     * Writes two vertically adjacent full {@code mr x nr} tiles of a transposed job's sums, the
+     * first at {@code acc[ti..]} and the second {@code SgemmDriver.NC * mr} floats after it (the
+     * next A panel's), transposed into C: their element (r, q) goes to {@code cIdx + q * ldc + r},
+     * for {@code q < cols}, with alpha, beta and the epilogue as {@link SgemmTail#storeTransposed}
+     * applies them (same roundings). Returns false, having written nothing, if this kernel has no
+     * such store; the caller then stores the tiles one by one.
+     */
+    default boolean storeTransposedPair(float[] acc, int ti, int cols, MemorySegment c, long cIdx, int ldc,
+                                        float alpha, float beta, Epilogue epilogue, int row0, int col0) {
+        return false;
+    }
+
+    /**
      * Packs the {@code kc x nc} block of B (not transposed; rows as described above) into consecutive panels of {@link #nr()} columns, the last one
      * {@link #panelCols} wide, panel {@code t} starting at {@code dst[t * nr * kc]}; with
      * {@code edgeOnly}, only the last panel if it is narrower than nr (the full ones are then

@@ -501,6 +501,10 @@ final class SgemmDriver {
             for (int t = t0; t < t1; t++) {
                 int r0 = t * mr;
                 int mv = Math.min(mr, rows - r0);
+                if (t + 1 < t1 && rows - r0 >= 2 * mr && flushPair(t, jc, nc)) {
+                    t++; // this panel and the next one are written
+                    continue;
+                }
                 for (int c0 = 0; c0 < nc; c0 += nr) {
                     int ti = ((t - t0) * NC + c0) * mr;
                     int cols = Math.min(nr, nc - c0);
@@ -517,6 +521,24 @@ final class SgemmDriver {
                     }
                 }
             }
+        }
+
+        /**
+         * Writes full A panels t and t + 1 of the block with {@link MicroKernel#storeTransposedPair}
+         * (16 contiguous floats of a C row per vector); false, with nothing written, if the kernel
+         * has no such store.
+         */
+        private boolean flushPair(int t, int jc, int nc) {
+            int r0 = t * mr;
+            for (int c0 = 0; c0 < nc; c0 += nr) {
+                int ti = ((t - t0) * NC + c0) * mr;
+                long cIdx = job.cOff + (long) (jc + c0) * job.ldc + i0 + r0;
+                if (!kern.storeTransposedPair(acc, ti, Math.min(nr, nc - c0), job.c, cIdx, job.ldc, job.alpha,
+                        job.beta, job.epilogue, i0 + r0, jc + c0)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

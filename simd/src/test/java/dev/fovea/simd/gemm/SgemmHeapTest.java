@@ -49,10 +49,10 @@ class SgemmHeapTest {
     /**
      * The pre-packed paths of convolutions and linear layers: a batch of items (Winograd's 36
      * products), and a product with few columns that runs transposed with its bias swapped to
-     * the other side (ResNet-18 layer 4, 7 x 7 = 49 columns).
+     * the other side (ResNet-18 layer 4, 7 x 7 = 49 columns; 16 columns: whole pairs of 8-row panels).
      */
     @ParameterizedTest(name = "n={0} batch={1} epilogue={2}")
-    @CsvSource({"100,4,row-relu", "12,1,row-relu6", "12,3,none"})
+    @CsvSource({"100,4,row-relu", "12,1,row-relu6", "12,3,none", "16,2,row-relu", "49,1,none"})
     void prepackedAndTransposedCallsAllocateNothing(int n, int batch, String epilogueName) {
         int m = 64;
         int k = 300;

@@ -94,7 +94,11 @@ class SgemmTest {
         Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.relu6(), Activation.clip(-0.25f, 0.5f),
                 Activation.leakyRelu(0.1f), Activation.of(ActivationFunction.of(ActivationFunction.Kind.GELU)),
                 Activation.of(ActivationFunction.of(ActivationFunction.Kind.HARDSWISH))};
-        int[][] shapes = {{17, 33, 31}, {9, 50, SgemmDriver.KC + 50}, {3, 5, 0}};
+        // 64 x 16 x 40 and 200 x 16 x 1100 run transposed, their C^T rows two A panels at a time
+        int[][] shapes = {{17, 33, 31}, {9, 50, SgemmDriver.KC + 50}, {3, 5, 0}, {64, 16, 40},
+                {200, 16, SgemmDriver.KC + 76}};
+        assertTrue(SgemmKernel512.INSTANCE.prefersTransposed(64, 16, 40)
+                && SgemmKernel512.INSTANCE.prefersTransposed(200, 16, SgemmDriver.KC + 76), "transposed shapes");
         int index = 0;
         for (Epilogue.Bias bias : Epilogue.Bias.values()) {
             for (Activation act : acts) {
@@ -119,7 +123,7 @@ class SgemmTest {
         Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.clip(-0.25f, 0.5f),
                 Activation.leakyRelu(0.1f), Activation.of(ActivationFunction.of(ActivationFunction.Kind.GELU))};
         int[][] shapes = {{17, 33, 31}, {9, 50, SgemmDriver.KC + 50}, {3, 5, 0}, {40, 8, 33}, {16, 100, 150},
-                {64, 49, 4100}};
+                {64, 49, 4100}, {64, 16, 40}};
         int index = 0;
         for (Epilogue.Bias bias : Epilogue.Bias.values()) {
             for (Activation act : acts) {
