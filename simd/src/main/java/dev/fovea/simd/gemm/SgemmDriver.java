@@ -23,12 +23,13 @@ import java.lang.foreign.MemorySegment;
  * same kernel arithmetic, so the result does not depend on the thread count. C is scaled by beta
  * in the first k-block only and gets the epilogue in the last one.
  *
- * <p>A product with few columns (n up to a vector, or n < 64 with a deep k, e.g. 49 for a 7x7
- * feature map with k = 4608) that would waste the kernel's 32 vector lanes runs transposed when
+ * <p>A product with few columns (n < 64, e.g. 49 for a 7x7 feature map, 16 for the tiles of a
+ * Winograd layer at 14 x 14) that would waste the kernel's 32 vector lanes runs transposed when
  * the kernel's cost model says so
  * ({@link MicroKernel#prefersTransposed}): {@code C^T = op(B)^T op(A)^T}, the n columns on the
  * 8 broadcast rows. Its k-block tiles are summed in a per-thread buffer and written to C
- * (transposed) once, with alpha, beta and the epilogue; a pre-packed A is re-packed once as
+ * (transposed) once, with alpha, beta and the epilogue, two 8-row panels per vector where the
+ * kernel can ({@link MicroKernel#storeTransposedPair}); a pre-packed A is re-packed once as
  * B panels for it ({@link PackedMatrix}). ResNet-18 layer 4 (512 x 49 x 4608, A pre-packed)
  * went from 75% to 80% of peak on Zen 4.
  */

@@ -65,24 +65,18 @@ final class SgemmKernel512 implements MicroKernel {
      * Cost model in FMA-port cycles per k step, from the kernels' measured speeds on Zen 4: an
      * 8-row panel costs 16 (32 columns), 10.9 (16) or 5 (at most 4, {@link #micro8x4Pairs}); a
      * 1-row panel 4 (one FMA latency, whatever its width). The transposed product (C written
-     * transposed) is chosen
-     * when it is 10% cheaper by that model and either n is at most a vector (16) or k is at least
-     * {@link #TRANSPOSED_MIN_DEPTH}: the transposed product sums its k-blocks in a buffer and writes
-     * C with scalar stores, a per-element cost that only a deep k repays.
+     * transposed) is chosen when n is below two vector panels (64) and it is 10% cheaper by that
+     * model. It once also needed a deep k (4096) when 16 < n < 64, because C^T went to C one
+     * element at a time; with two panels per vector ({@link #storeTransposedPair}) it pays at any
+     * depth. A pre-packed, Intel Xeon family 6 model 207, 1 thread, transposed against not, two
+     * alternated runs: 512 x 49 x 512 135-136 against 115-125 GFLOP/s, 256 x 49 x 256 125-127
+     * against 108-118, 128 x 49 x 1152 121-130 against 106-116, 64 x 49 x 64 91 against 80-82,
+     * 128 x 49 x 128 108-109 against 107, 64 x 49 x 576 102-103 against 100-108.
      */
     @Override
     public boolean prefersTransposed(int m, int n, int k) {
-        return m >= NR && (n <= L || (n < 2 * NR && k >= TRANSPOSED_MIN_DEPTH)) && cost(n, m) < 0.9 * cost(m, n);
+        return m >= NR && n < 2 * NR && cost(n, m) < 0.9 * cost(m, n);
     }
-
-    /**
-     * Depth from which a product with 16 < n < 64 runs transposed. Zen 4, 1 thread, A pre-packed,
-     * transposed vs not: 512 x 49 x 4608 (ResNet-18 layer4 im2col) 95 vs 87 GFLOP/s, but
-     * 256 x 49 x 2304 80 vs 85, 512 x 49 x 512 85 vs 90, 64 x 49 x 576 54 vs 79, 64 x 49 x 64
-     * 34 vs 64; with n up to 16 the transposed product wins at any depth (512 x 8 x 512: 85 vs 57,
-     * 512 x 16 x 512: 86 vs 77 on the 8 x 16 kernel).
-     */
-    static final int TRANSPOSED_MIN_DEPTH = 4096;
 
     private double cost(int rows, int cols) {
         int fullRows = rows / MR;

@@ -140,11 +140,11 @@ class SgemmTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void prepackedA(MicroKernel kern) {
-        // 64 x 49 x 4100 runs transposed on the 512-bit kernel (deep k), 64 x 8 x 33 at any depth.
+        // 64 x 49 x 4100, 200 x 49 and 64 x 8 x 33 run transposed on the 512-bit kernel, 64 x 100 x 150 not.
         int[][] shapes = {{64, 100, 150}, {16, 100, 150}, {33, 49, 400}, {200, 49, SgemmDriver.KC + 300},
                 {64, 1, 33}, {1, 1, 1}, {64, 49, 4100}, {64, 8, 33}, {0, 5, 3}, {5, 0, 3}, {5, 7, 0}};
         assertTrue(SgemmKernel512.INSTANCE.prefersTransposed(64, 49, 4100)
-                && !SgemmKernel512.INSTANCE.prefersTransposed(64, 49, 576)
+                && !SgemmKernel512.INSTANCE.prefersTransposed(64, 100, 150)
                 && SgemmKernel512.INSTANCE.prefersTransposed(64, 8, 33), "the shapes above take both paths");
         int index = 0;
         for (int[] s : shapes) {
