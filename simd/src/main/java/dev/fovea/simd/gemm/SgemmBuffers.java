@@ -24,8 +24,8 @@ final class SgemmBuffers {
     private float[] tile = new float[0];
     private float[] acc = new float[0];
     private long[] rows = new long[0];
-    private final SgemmDriver.Job job = new SgemmDriver.Job();
-    private final SgemmDriver.Job transposedJob = new SgemmDriver.Job();
+    private final SgemmJob job = new SgemmJob();
+    private final SgemmJob transposedJob = new SgemmJob();
     private final SgemmDriver.Share share = new SgemmDriver.Share();
     private final SgemmDriver.BlockTask blockTask = new SgemmDriver.BlockTask();
     private final SgemmBatch.Items items = new SgemmBatch.Items();
@@ -81,12 +81,12 @@ final class SgemmBuffers {
     }
 
     /** Returns this thread's job for the calls it starts (filled by each call). */
-    SgemmDriver.Job job() {
+    SgemmJob job() {
         return job;
     }
 
-    /** Returns this thread's job for the transposed form of its call ({@link SgemmDriver.Job#transposed}). */
-    SgemmDriver.Job transposedJob() {
+    /** Returns this thread's job for the transposed form of its call ({@link SgemmJob#transposed}). */
+    SgemmJob transposedJob() {
         return transposedJob;
     }
 

@@ -90,96 +90,8 @@ final class SgemmDriver {
 
     private SgemmDriver() {}
 
-    /**
-     * One call's arguments; {@code epilogue} is null when it is the identity. With {@code transC}
-     * the job computes the transposed product (see {@link #transposed}) and writes its tiles
-     * transposed into C; {@code packedB}, when non-null, holds op(B) already packed as panels
-     * for all of k (a {@link PackedMatrix} in its B layout), and B is then not read. {@code bRows},
-     * when non-null (B not transposed, not {@code transC}), places row p of B at element
-     * {@code bOff + bRows[p]} instead of {@code bOff + p * ldb} (the indirect B of
-     * {@link Sgemm#sgemmIndirectB}); {@code ldb} is then unused.
-     *
-     * <p>Each thread reuses two jobs ({@link SgemmBuffers#job()}, {@link SgemmBuffers#transposedJob()})
-     * so that a call allocates nothing: a batched GEMM of 36 Winograd items made 36 of them per
-     * layer, 100 KB per ResNet-18 run. A job is filled by its thread at the start of a call and
-     * only read (by that thread and the context's workers) until the call returns.
-     */
-    static final class Job {
-        MicroKernel kern;
-        boolean transA;
-        boolean transB;
-        int m;
-        int n;
-        int k;
-        float alpha;
-        MemorySegment a;
-        long aOff;
-        int lda;
-        MemorySegment b;
-        long bOff;
-        int ldb;
-        float beta;
-        MemorySegment c;
-        long cOff;
-        int ldc;
-        Epilogue epilogue;
-        boolean transC;
-        float[] packedB;
-        long[] bRows;
-
-        /** Fills every field; returns this job. */
-        Job set(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue, boolean transC, float[] packedB,
-                long[] bRows) {
-            this.kern = kern;
-            this.transA = transA;
-            this.transB = transB;
-            this.m = m;
-            this.n = n;
-            this.k = k;
-            this.alpha = alpha;
-            this.a = a;
-            this.aOff = aOff;
-            this.lda = lda;
-            this.b = b;
-            this.bOff = bOff;
-            this.ldb = ldb;
-            this.beta = beta;
-            this.c = c;
-            this.cOff = cOff;
-            this.ldc = ldc;
-            this.epilogue = epilogue;
-            this.transC = transC;
-            this.packedB = packedB;
-            this.bRows = bRows;
-            return this;
-        }
-
-        /** Fills the fields of a plain (not transposed, direct B) job; returns this job. */
-        Job set(MicroKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                float beta, MemorySegment c, long cOff, int ldc, Epilogue epilogue) {
-            return set(kern, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue,
-                    false, null, null);
-        }
-
-        /**
-         * Returns the same product as {@code C^T = op(B)^T op(A)^T}, in this thread's
-         * {@linkplain SgemmBuffers#transposedJob() transposed job}: an n x m GEMM whose A is this
-         * job's B and whose B is this job's A, with a per-row bias becoming per-column. For C
-         * with few columns (N = 49) this puts the short side on the kernel's 8 broadcast rows
-         * instead of its 32 vector lanes. {@code transposedEpilogue} is this job's epilogue with
-         * its bias direction swapped (made by the caller, who can keep it).
-         */
-        Job transposed(float[] packedAsB, Epilogue transposedEpilogue) {
-            return SgemmBuffers.local().transposedJob().set(kern, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a,
-                    aOff, lda, beta, c, cOff, ldc, transposedEpilogue, !transC, packedAsB, null);
-        }
-    }
-
     /** Runs a GEMM, packing A itself. */
-    static void gemm(ComputeContext ctx, Job job) {
+    static void gemm(ComputeContext ctx, SgemmJob job) {
         if (job.m == 0 || job.n == 0) {
             return;
         }
@@ -193,7 +105,7 @@ final class SgemmDriver {
         run(ctx, job);
     }
 
-    private static void run(ComputeContext ctx, Job job) {
+    private static void run(ComputeContext ctx, SgemmJob job) {
         int threads = threads(ctx, job);
         int mcA = blockRows(job.kern, job.m, job.k);
         float[] aBuf = SgemmBuffers.local().a(SgemmPack.paddedRows(job.kern, mcA) * job.k);
@@ -203,7 +115,7 @@ final class SgemmDriver {
     }
 
     /** Runs a GEMM whose A (all m rows, all k) is the pre-packed {@code a}. */
-    static void gemmPrepacked(ComputeContext ctx, Job job, PackedMatrix a) {
+    static void gemmPrepacked(ComputeContext ctx, SgemmJob job, PackedMatrix a) {
         if (job.m == 0 || job.n == 0) {
             return;
         }
@@ -229,7 +141,7 @@ final class SgemmDriver {
      * Returns how many threads to use: 1 for small problems, a 1-thread context, or when an operand
      * lives in a thread-confined arena (the pool's threads could not read it).
      */
-    static int threads(ComputeContext ctx, Job job) {
+    static int threads(ComputeContext ctx, SgemmJob job) {
         if (ctx.threads() == 1 || 2.0 * job.m * job.n * job.k < PARALLEL_MIN_FLOPS
                 || !shareable(job.a, job.b, job.c, job.epilogue)) {
             return 1;
@@ -239,7 +151,7 @@ final class SgemmDriver {
     }
 
     /** Computes rows [i0, i0 + rows) of C for all columns, with A packed (or pre-packed) in aBuf. */
-    private static void runBlock(ComputeContext ctx, int threads, Job job, int i0, int rows, float[] aBuf,
+    private static void runBlock(ComputeContext ctx, int threads, SgemmJob job, int i0, int rows, float[] aBuf,
                                  boolean prepacked) {
         MicroKernel kern = job.kern;
         int panelsM = ceilDiv(rows, kern.mr());
@@ -281,14 +193,14 @@ final class SgemmDriver {
         /** Splits the A panels over the parts, each part packing its own. */
         static final int PACK_AND_BY_ROWS = 3;
         private int kind;
-        private Job job;
+        private SgemmJob job;
         private int i0;
         private int rows;
         private float[] aBuf;
         private int panelsM;
         private int panelsN;
 
-        BlockTask set(int kind, Job job, int i0, int rows, float[] aBuf, int panelsM, int panelsN) {
+        BlockTask set(int kind, SgemmJob job, int i0, int rows, float[] aBuf, int panelsM, int panelsN) {
             this.kind = kind;
             this.job = job;
             this.i0 = i0;
@@ -342,7 +254,7 @@ final class SgemmDriver {
     }
 
     /** On the current thread: C[rows of A panels t0..t1 of the block][j0, j1) for the full depth. */
-    private static void compute(Job job, int i0, int rows, float[] aBuf, int t0, int t1, int j0, int j1) {
+    private static void compute(SgemmJob job, int i0, int rows, float[] aBuf, int t0, int t1, int j0, int j1) {
         if (t0 < t1 && j0 < j1) {
             SgemmBuffers.local().share().init(job, i0, rows, aBuf, t0, t1).run(j0, j1);
         }
@@ -353,7 +265,7 @@ final class SgemmDriver {
      * thread reuses one ({@link SgemmBuffers#share()}), filled by {@link #init} per call.
      */
     static final class Share {
-        private Job job;
+        private SgemmJob job;
         private MicroKernel kern;
         private int mr;
         private int nr;
@@ -373,7 +285,7 @@ final class SgemmDriver {
         private boolean directB;
 
         /** Sets up this share for A panels [t0, t1) of the block of {@code rows} rows at i0; returns it. */
-        Share init(Job job, int i0, int rows, float[] aBuf, int t0, int t1) {
+        Share init(SgemmJob job, int i0, int rows, float[] aBuf, int t0, int t1) {
             this.job = job;
             this.kern = job.kern;
             this.mr = kern.mr();
@@ -547,7 +459,7 @@ final class SgemmDriver {
      * Returns true if the job reads its full B panels straight from B: few rows (every A panel a
      * full one, as the direct kernel computes mr rows), B not transposed, a vector kernel.
      */
-    static boolean readsBDirectly(Job job) {
+    static boolean readsBDirectly(SgemmJob job) {
         MicroKernel kern = job.kern;
         int lastRows = job.m % kern.mr() == 0 ? kern.mr() : job.m % kern.mr();
         return job.m <= DIRECT_B_MAX_ROWS && !job.transB && job.packedB == null && kern.bits() > 0
@@ -578,7 +490,7 @@ final class SgemmDriver {
     }
 
     /** C = beta * C (not read when beta is 0), then the epilogue: the k = 0 or alpha = 0 case. */
-    private static void scaleC(Job job) {
+    private static void scaleC(SgemmJob job) {
         MicroKernel kern = job.kern;
         float[] zero = SgemmBuffers.local().zeroTile(kern.mr() * kern.nr());
         for (int i = 0; i < job.m; i += kern.mr()) {
