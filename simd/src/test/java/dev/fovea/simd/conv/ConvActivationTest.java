@@ -40,21 +40,7 @@ class ConvActivationTest {
 
     @Test
     void fusedActivationHasTheBitsOfConvolutionThenActivation() {
-        int runs = 0;
-        for (int threads : new int[] {1, 2}) {
-            try (ComputeContext ctx = ComputeContext.create(threads)) {
-                for (ConvSpec spec : SPECS) {
-                    for (ConvAlgorithm algorithm : Conv.algorithms()) {
-                        if (algorithm.unsupportedReason(spec) == null) {
-                            check(algorithm, spec, ctx, runs);
-                            runs++;
-                        }
-                    }
-                }
-            }
-        }
-        // Every algorithm ran at least once per thread count.
-        assertTrue(runs >= 2 * Conv.algorithms().size(), "runs: " + runs);
+        ConvTester.everySupported(SPECS, ConvActivationTest::check);
     }
 
     private static void check(ConvAlgorithm algorithm, ConvSpec spec, ComputeContext ctx, long seed) {

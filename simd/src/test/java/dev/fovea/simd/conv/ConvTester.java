@@ -28,6 +28,33 @@ final class ConvTester {
 
     private ConvTester() {}
 
+    /** One check of a sweep: an algorithm on a spec it supports, on a context, with a seed. */
+    interface SpecCheck {
+        void run(ConvAlgorithm algorithm, ConvSpec spec, ComputeContext ctx, long seed);
+    }
+
+    /**
+     * Runs {@code check} for every algorithm that supports each spec, on 1 and then 2 threads,
+     * with the run's index as its seed, and asserts that every algorithm ran at least once per
+     * thread count (by count: specs must give each one something to run).
+     */
+    static void everySupported(List<ConvSpec> specs, SpecCheck check) {
+        int runs = 0;
+        for (int threads : new int[] {1, 2}) {
+            try (ComputeContext ctx = ComputeContext.create(threads)) {
+                for (ConvSpec spec : specs) {
+                    for (ConvAlgorithm algorithm : Conv.algorithms()) {
+                        if (algorithm.unsupportedReason(spec) == null) {
+                            check.run(algorithm, spec, ctx, runs);
+                            runs++;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(runs >= 2 * Conv.algorithms().size(), "runs: " + runs);
+    }
+
     /** Fills a fresh segment of {@code elements + 2 * GUARD} floats; the operand starts at element GUARD. */
     static MemorySegment random(Arena arena, long elements, SplittableRandom rnd) {
         MemorySegment s = arena.allocate((elements + 2 * GUARD) * Float.BYTES, 64);
