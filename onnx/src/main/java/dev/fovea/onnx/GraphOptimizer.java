@@ -235,7 +235,8 @@ final class GraphOptimizer {
      * ({@link dev.fovea.tensor.functional.PlannedConv#applyInto(Tensor, Tensor, Tensor)}: Winograd
      * adds {@code r} in its output transform, a 1x1 convolution in its GEMM epilogue, the other
      * algorithms in one pass with the activation). Applies where {@code c} has no other consumer and is not a graph output, the
-     * Conv has no activation of its own, and {@code r} is a computed value other than {@code c};
+     * Conv has no activation of its own, and {@code r} is not a constant (a node's output or a
+     * graph input) and not {@code c};
      * the fused node takes the Add's place in the order, where {@code r} has been computed.
      * Returns the number of Adds fused.
      */
@@ -257,7 +258,8 @@ final class GraphOptimizer {
                 String c = add.input(side);
                 String r = add.input(1 - side);
                 Integer i = producer.get(c);
-                if (i == null || r.equals(c) || r.isEmpty() || constants.containsKey(r) || !producer.containsKey(r)) {
+                // r is computed before the Add: by a node, or a graph input
+                if (i == null || r.equals(c) || r.isEmpty() || constants.containsKey(r)) {
                     continue;
                 }
                 Node conv = nodes.get(i);

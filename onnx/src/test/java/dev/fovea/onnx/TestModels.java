@@ -155,7 +155,8 @@ final class TestModels {
     /**
      * Two residual blocks whose Adds fuse into convolutions: Conv(16->16, 3x3, pad 1) + Relu = r1;
      * Conv(r1, 3x3) = c2 and, after it in node order, a 1x1 Conv(x) = d; Add(c2, d) + Relu = r2;
-     * Conv(r2, 3x3) = c3; Add(r2, c3) = y (the conv output second, no activation). Input "x"
+     * Conv(r2, 3x3) = c3; Add(x, c3) = y (a graph input as the residual, the conv output second,
+     * no activation). Input "x"
      * [batch, 16, 13, 21] (a width that is not a whole number of vectors, a partial last row of
      * Winograd tiles), output "y" of the same shape.
      */
@@ -176,7 +177,7 @@ final class TestModels {
                 .addNode(node("Add", List.of("c2", "d"), List.of("s")))
                 .addNode(node("Relu", List.of("s"), List.of("r2")))
                 .addNode(node("Conv", List.of("r2", "we"), List.of("c3"), ints("pads", 1, 1, 1, 1)))
-                .addNode(node("Add", List.of("r2", "c3"), List.of("y")));
+                .addNode(node("Add", List.of("x", "c3"), List.of("y")));
         return model(g.build(), 13);
     }
 
