@@ -243,12 +243,7 @@ final class GraphOptimizer {
     private static int fuseResiduals(List<Node> nodes, Map<String, OnnxValue> constants, Set<String> outputs) {
         int fused = 0;
         Map<String, Integer> uses = consumers(nodes);
-        Map<String, Integer> producer = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            for (String out : nodes.get(i).outputs) {
-                producer.put(out, i);
-            }
-        }
+        Map<String, Integer> producer = producerIndexes(nodes);
         for (int j = 0; j < nodes.size(); j++) {
             Node add = nodes.get(j);
             if (!add.opType.equals("Add") || add.inputs.size() != 2 || add.outputs.size() != 1) {
@@ -272,18 +267,23 @@ final class GraphOptimizer {
                 nodes.set(j, fusedConv);
                 nodes.remove((int) i);
                 fused++;
-                // indexes from i on moved down by one
-                producer.clear();
-                for (int k = 0; k < nodes.size(); k++) {
-                    for (String out : nodes.get(k).outputs) {
-                        producer.put(out, k);
-                    }
-                }
+                producer = producerIndexes(nodes); // indexes from i on moved down by one
                 j--;
                 break;
             }
         }
         return fused;
+    }
+
+    /** Returns the index in {@code nodes} of the node computing each value. */
+    private static Map<String, Integer> producerIndexes(List<Node> nodes) {
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String out : nodes.get(i).outputs) {
+                producer.put(out, i);
+            }
+        }
+        return producer;
     }
 
     /**

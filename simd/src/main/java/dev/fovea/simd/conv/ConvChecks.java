@@ -1,5 +1,6 @@
 package dev.fovea.simd.conv;
 
+import dev.fovea.simd.internal.NativeRanges;
 import java.lang.foreign.MemorySegment;
 
 /** Argument checks shared by the algorithms: a clear exception before any work. */
@@ -36,14 +37,9 @@ final class ConvChecks {
     static void residual(ConvSpec spec, MemorySegment residual, long residualOff, MemorySegment out, long outOff) {
         long n = spec.outputElements();
         operand("residual", residual, residualOff, n, spec);
-        if (residual.isNative() && out.isNative() && n > 0) {
-            long r0 = residual.address() + residualOff * Float.BYTES;
-            long o0 = out.address() + outOff * Float.BYTES;
-            long bytes = n * Float.BYTES;
-            if (r0 < o0 + bytes && o0 < r0 + bytes) {
-                throw new IllegalArgumentException("residual must not overlap the output: residual floats at byte "
-                        + r0 + ", output at byte " + o0 + ", " + n + " floats each, for " + spec);
-            }
+        if (NativeRanges.overlap(residual, residualOff, out, outOff, n)) {
+            throw new IllegalArgumentException("residual must not overlap the output: residual from element "
+                    + residualOff + ", output from element " + outOff + ", " + n + " floats each, for " + spec);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fovea.simd.gemm;
 
+import dev.fovea.simd.internal.NativeRanges;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -160,14 +161,9 @@ final class SgemmChecks {
                     + ") from element " + first + " (C's offset " + cOff + " + addendShift " + epilogue.addendShift()
                     + ") but its segment holds " + floats + " floats");
         }
-        if (addend.isNative() && c.isNative()) {
-            long a0 = addend.address() + first * Float.BYTES;
-            long c0 = c.address() + cOff * Float.BYTES;
-            long bytes = span * Float.BYTES;
-            if (a0 < c0 + bytes && c0 < a0 + bytes) {
-                throw new IllegalArgumentException(op + ": the addend must not overlap C (addend from byte " + a0
-                        + ", C from byte " + c0 + ", " + span + " floats each)");
-            }
+        if (NativeRanges.overlap(addend, first, c, cOff, span)) {
+            throw new IllegalArgumentException(op + ": the addend must not overlap C (addend from element " + first
+                    + ", C from element " + cOff + ", " + span + " floats each)");
         }
     }
 
