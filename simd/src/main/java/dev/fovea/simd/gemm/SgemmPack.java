@@ -52,22 +52,47 @@ final class SgemmPack {
      */
     static void packA(MicroKernel kern, MemorySegment a, long aOff, int lda, boolean transA, int i0, int rows, int k,
                       int t0, int t1, float[] dst, int dstOff) {
-        int mr = kern.mr();
-        int mPad = paddedRows(kern, rows);
         int depth = SgemmDriver.blockDepth(k);
         for (int k0 = 0; k0 < k; k0 += depth) {
             int kc = Math.min(depth, k - k0);
             for (int t = t0; t < t1; t++) {
-                int r0 = t * mr;
-                int valid = Math.min(mr, rows - r0);
-                int h = valid == mr ? mr : kern.panelRows(valid);
-                int base = dstOff + k0 * mPad + r0 * kc;
-                if (transA) {
-                    panelFromColumns(a, aOff + (long) k0 * lda + i0 + r0, lda, valid, h, kc, dst, base);
-                } else {
-                    panelFromRows(a, aOff + (long) (i0 + r0) * lda + k0, lda, valid, h, kc, dst, base);
-                }
+                packAPanel(kern, a, aOff, lda, transA, i0, rows, k0, kc, t, dst, dstOff);
             }
+        }
+    }
+
+    /**
+     * Packs k-block {@code [k0, k0 + kc)} of panel t of the A block (rows {@code [i0, i0 + rows)}
+     * of op(A)) to its place in {@code dst}, the layout of the class comment: what {@link #packA}
+     * does for one panel and one k-block, so that a driver can pack each panel just before its
+     * first use.
+     */
+    static void packAPanel(MicroKernel kern, MemorySegment a, long aOff, int lda, boolean transA, int i0, int rows,
+                           int k0, int kc, int t, float[] dst, int dstOff) {
+        packAPanelPart(kern, a, aOff, lda, transA, i0, rows, k0, kc, t, 0, 1, dst, dstOff);
+    }
+
+    /**
+     * Packs part {@code part} of {@code parts} of what {@link #packAPanel} packs: k steps
+     * {@code [kc * part / parts, kc * (part + 1) / parts)} of the k-block, the bounds rounded down to
+     * a multiple of 16 (the last part ends at kc).
+     */
+    static void packAPanelPart(MicroKernel kern, MemorySegment a, long aOff, int lda, boolean transA, int i0,
+                               int rows, int k0, int kc, int t, int part, int parts, float[] dst, int dstOff) {
+        int mr = kern.mr();
+        int r0 = t * mr;
+        int valid = Math.min(mr, rows - r0);
+        int h = valid == mr ? mr : kern.panelRows(valid);
+        int p0 = (int) ((long) kc * part / parts) & ~15;
+        int p1 = part + 1 == parts ? kc : (int) ((long) kc * (part + 1) / parts) & ~15;
+        if (p0 >= p1) {
+            return;
+        }
+        int base = dstOff + k0 * paddedRows(kern, rows) + r0 * kc + p0 * h;
+        if (transA) {
+            panelFromColumns(a, aOff + (long) (k0 + p0) * lda + i0 + r0, lda, valid, h, p1 - p0, dst, base);
+        } else {
+            panelFromRows(a, aOff + (long) (i0 + r0) * lda + k0 + p0, lda, valid, h, p1 - p0, dst, base);
         }
     }
 
