@@ -72,6 +72,23 @@ class SgemmTest {
         }
     }
 
+    /**
+     * A packed per call as it is first used (one thread, or a split by rows on two): several
+     * k-blocks and B blocks, a short last A panel, each with A transposed and not.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void packsAAsItGoes(MicroKernel kern) {
+        int[][] shapes = {{45, 300, SgemmDriver.KC + 77}, {300, 70, 2 * SgemmDriver.KC + 5}, {129, 600, 40}};
+        int index = 0;
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++, index++) {
+                new GemmTester().kernel(kern).mnk(s[0], s[1], s[2]).trans((t & 1) != 0, false)
+                        .beta(SCALARS[index % 3]).ctx(t < 2 ? null : two).seed(index).check();
+            }
+        }
+    }
+
     /** All nine alpha x beta pairs on shapes with full and edge tiles, k beyond one k-block. */
     @ParameterizedTest
     @MethodSource("kernels")
