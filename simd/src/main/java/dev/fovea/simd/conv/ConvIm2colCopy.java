@@ -115,6 +115,65 @@ final class ConvIm2colCopy {
         }
     }
 
+    /**
+     * Returns true if {@link #stride2Phases} can do what {@link #rows} does for phase spec
+     * {@code s} (see {@code ConvImplicitGemm.phaseSpec}): one plane (no depth), stride 2 along H
+     * and W, zero padding, and a vector species for the every-other copy.
+     */
+    static boolean hasStride2Phases(ConvSpec s) {
+        return Simd.VECTOR && s.in(0) == 1 && s.stride(0) == 1 && s.stride(1) == 2 && s.stride(2) == 2
+                && s.paddingMode() == PaddingMode.ZEROS;
+    }
+
+    /**
+     * {@link #rows} for the stride phases of channels {@code [c0, c1)} (phase spec {@code s}, for
+     * which {@link #hasStride2Phases} holds), to {@code col[colOff + ..]} laid out as the rows of
+     * {@code rows(s, .., c0 * 4, c1 * 4, 0, eH * eW, col, colOff + c0 * 4 * eH * eW, eH * eW)}:
+     * per channel the phases (rH, rW) = (0, 0), (0, 1), (1, 0), (1, 1), each {@code eH x eW}.
+     * Each padded input row is read once and split into its two phase rows, without the general
+     * per-run arithmetic of {@link #rows} (ResNet-18's 3x3 stride-2 layers: phase rows of 28 to 29
+     * floats, where that arithmetic cost as much as the copy).
+     */
+    static void stride2Phases(ConvSpec s, MemorySegment in, long inOff, int c0, int c1, MemorySegment col,
+                              long colOff) {
+        int inH = s.inH();
+        int inW = s.inW();
+        int padTop = s.padBegin(1);
+        int padLeft = s.padBegin(2);
+        int eH = s.outH();
+        int eW = s.outW();
+        long phase = (long) eH * eW;
+        for (int c = c0; c < c1; c++) {
+            long src = inOff + (long) c * inH * inW;
+            long base = colOff + c * 4 * phase;
+            for (int ph = 0; ph < 2 * eH; ph++) {
+                long even = base + (ph & 1) * 2 * phase + (long) (ph >> 1) * eW;
+                int ih = ph - padTop;
+                if (ih < 0 || ih >= inH) {
+                    ConvPadInput.zero(col, even, eW);
+                    ConvPadInput.zero(col, even + phase, eW);
+                } else {
+                    long row = src + (long) ih * inW;
+                    phaseRow(in, row, inW, -padLeft, eW, col, even);
+                    phaseRow(in, row, inW, 1 - padLeft, eW, col, even + phase);
+                }
+            }
+        }
+    }
+
+    /** Writes {@code col[dst + e] = in[row + 2 e + q]} for e in [0, eW), 0 where that is outside [0, inW). */
+    private static void phaseRow(MemorySegment in, long row, int inW, int q, int eW, MemorySegment col, long dst) {
+        int lo = q >= 0 ? 0 : (1 - q) / 2;
+        int hi = Math.max(lo, Math.min(eW, (inW - q + 1) / 2));
+        for (int e = 0; e < lo; e++) {
+            col.setAtIndex(F, dst + e, 0f);
+        }
+        ConvIm2colVector.everyOther(in, row + 2 * lo + q, inW - (2 * lo + q), col, dst + lo, hi - lo);
+        for (int e = hi; e < eW; e++) {
+            col.setAtIndex(F, dst + e, 0f);
+        }
+    }
+
     /** The input coordinate read along {@code axis} by output {@code o} and tap {@code t}, or -1 for a zero. */
     private static int source(ConvSpec s, int axis, int o, int t) {
         int i = o * s.stride(axis) + t * s.dilation(axis) - s.padBegin(axis);

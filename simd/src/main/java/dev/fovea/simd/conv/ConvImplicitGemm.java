@@ -544,7 +544,9 @@ public final class ConvImplicitGemm implements ConvAlgorithm {
                 src = padWs;
                 srcOff = slot * padSlice;
             }
-            if (phaseWs != null) {
+            if (phaseWs != null && ConvIm2colCopy.hasStride2Phases(phaseSpec)) {
+                ConvIm2colCopy.stride2Phases(phaseSpec, src, srcOff, c0, c1, phaseWs, slot * phaseSlice);
+            } else if (phaseWs != null) {
                 int n = (int) phaseSpatial;
                 ConvIm2colCopy.rows(phaseSpec, src, srcOff, c0 * phases, c1 * phases, 0, n, phaseWs,
                         slot * phaseSlice, n);

@@ -40,6 +40,12 @@ class ConvImplicitGemmTest {
                         .paddingMode(PaddingMode.REPLICATE).build(),                                        // taps, 3-d
                 ConvSpec.builder(2).n(2).inC(5).outC(7).input(12, 13).kernel(3).stride(2).padding(1).build(), // phases
                 ConvSpec.builder(2).inC(3).outC(8).input(23, 22).kernel(7).stride(2).padding(3).build(),    // stem-like
+                ConvSpec.builder(2).inC(2).outC(3).input(10, 9).kernel(3).stride(2).build(),                // phases, unpadded
+                ConvSpec.builder(2).inC(2).outC(3).input(7, 16).kernel(2, 3).stride(2)
+                        .padding(Padding.of(new int[] {0, 2}, new int[] {1, 0})).build(),                  // phases, uneven pads
+                ConvSpec.builder(2).inC(3).outC(4).input(5, 75).kernel(3).stride(2).padding(1).build(),     // phases, long rows
+                ConvSpec.builder(2).inC(2).outC(3).input(9, 20).kernel(3).stride(2).padding(1)
+                        .paddingMode(PaddingMode.REFLECT).build(),                                          // phases of a padded copy
                 ConvSpec.builder(2).inC(4).outC(3).input(11, 10).kernel(3, 5).stride(3, 2).dilation(2, 1)
                         .padding(Padding.SAME).paddingMode(PaddingMode.REFLECT).build(),                    // phases, reflect
                 ConvSpec.builder(2).inC(3).outC(5).input(9, 12).kernel(2, 4).stride(4, 3)
